@@ -1,0 +1,1 @@
+"""Needs-assessment helpers: readers, build, statistics, charts and the batch runner."""

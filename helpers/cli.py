@@ -1,0 +1,115 @@
+"""The `needs` command: build the store, run the reports, look after the sources manifest.
+
+Expected problems (bad data, bad parameters) print one clear message and exit with status 2;
+only bugs show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from helpers import paths
+from helpers.errors import NeedsError
+
+log = logging.getLogger("needs")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="needs",
+        description="Leicestershire community safety and health needs assessment.",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_build = sub.add_parser("build", help="build the tidy store (data/processed) from data/raw")
+    p_build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    p_build.add_argument("--raw", type=Path, help="raw-data folder (default data/raw)")
+    p_build.add_argument("--processed", type=Path, help="store folder (default data/processed)")
+    p_build.add_argument("--params", type=Path, help="parameter folder (default params/)")
+
+    p_run = sub.add_parser("run", help="run the notebooks for each area and export HTML reports")
+    p_run.add_argument("--areas", help="comma-separated area codes (default: params/areas.yaml)")
+    p_run.add_argument(
+        "--notebooks", help="comma-separated notebook names (default: params/run.yaml)"
+    )
+    p_run.add_argument("--force", action="store_true", help="rerun reports even if unchanged")
+    p_run.add_argument("--jobs", type=int, help="parallel workers (default: CPU count)")
+
+    p_src = sub.add_parser("sources", help="check data/raw against data/sources.yaml")
+    p_src.add_argument(
+        "--update", action="store_true", help="re-hash changed files and record new ones"
+    )
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return _dispatch(args)
+    except NeedsError as exc:
+        log.error("Error: %s", exc.message)
+        return 2
+    except KeyboardInterrupt:
+        log.error("Interrupted; nothing was half-written.")
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "build":
+        from helpers import build
+
+        result = build.build(args.raw, args.processed, force=args.force, params=args.params)
+        police = result.info.get("police", {})
+        if result.status == "built":
+            log.info(
+                "%d police.uk rows read; %d without a location; %d with an unknown LSOA; "
+                "months missing: %s",
+                police.get("rows_read", 0),
+                police.get("rows_without_location", 0),
+                police.get("rows_with_unknown_lsoa", 0),
+                ", ".join(police.get("months_missing", [])) or "none",
+            )
+        return 0
+    if args.command == "run":
+        from helpers import run
+
+        return run.run(
+            areas=_split(args.areas),
+            notebooks=_split(args.notebooks),
+            force=args.force,
+            jobs=args.jobs,
+        )
+    if args.command == "sources":
+        from helpers import manifest
+
+        raw = paths.raw_dir()
+        target = paths.manifest_path(raw)
+        if args.update:
+            changes = manifest.update(raw, target)
+            for change in changes:
+                log.info("%s", change)
+            log.info("%s: %d change(s) recorded", target, len(changes))
+        else:
+            sources = manifest.verify(raw, target)
+            log.info(
+                "All %d files of %d sources match %s",
+                sum(len(s["files"]) for s in sources),
+                len(sources),
+                target,
+            )
+        return 0
+    raise AssertionError(args.command)
+
+
+def _split(text: str | None) -> list[str] | None:
+    return [part.strip() for part in text.split(",") if part.strip()] if text else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Read-only access to the tidy store for notebooks: small, fast, and with errors for people."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import paths
+from helpers.errors import NeedsError, ParamsError
+
+BUILD_FIX = "run `make report` (or `needs build`) from the project folder first"
+
+
+def folder() -> Path:
+    return paths.processed_dir()
+
+
+@cache
+def load(name: str) -> pd.DataFrame:
+    """One table of the store, e.g. load("indicator_values")."""
+    path = folder() / f"{name}.parquet"
+    if not path.exists():
+        raise NeedsError(f"the store has no '{name}' table", path=path, fix=BUILD_FIX)
+    return pd.read_parquet(path)
+
+
+def build_info() -> dict:
+    path = folder() / "build.json"
+    if not path.exists():
+        raise NeedsError("the store has not been built", path=path, fix=BUILD_FIX)
+    return json.loads(path.read_text())
+
+
+def areas() -> pd.DataFrame:
+    return load("areas")
+
+
+def check_area(area_code: str) -> str:
+    """Validate a report area code at once; the error lists the valid codes and names."""
+    table = areas()
+    valid = table[table["is_report_area"]]
+    if area_code not in set(valid["area_code"]):
+        listing = "; ".join(
+            f"{c} ({n})" for c, n in zip(valid["area_code"], valid["area_name"], strict=True)
+        )
+        raise ParamsError(f"unknown area_code {area_code!r}", fix=f"use one of: {listing}")
+    return area_code
+
+
+def area_name(area_code: str) -> str:
+    table = areas().set_index("area_code")["area_name"]
+    return str(table.get(area_code, area_code))
+
+
+def comparison_areas(area_code: str) -> list[str]:
+    """The area, then the county's other districts, then the county: the order reports use."""
+    table = areas()
+    districts = table.loc[table["area_type"] == "District", "area_code"].tolist()
+    county = table.loc[table["area_type"] == "County", "area_code"].tolist()
+    others = [c for c in districts if c != area_code]
+    head = [area_code] if area_code not in county else []
+    return head + others + county
+
+
+def indicator(indicator_id: str, area_codes: list[str] | None = None) -> pd.DataFrame:
+    """Values of one indicator, optionally for some areas (kept in the order given)."""
+    values = load("indicator_values")
+    rows = values[values["indicator_id"] == indicator_id]
+    if rows.empty:
+        raise NeedsError(
+            f"the store has no indicator '{indicator_id}'",
+            fix="check the id in data/compendium.yaml, then rebuild",
+        )
+    if area_codes is not None:
+        order = {code: i for i, code in enumerate(area_codes)}
+        rows = rows[rows["area_code"].isin(order)]
+        rows = rows.assign(_order=rows["area_code"].map(order)).sort_values(["_order", "period"])
+        rows = rows.drop(columns="_order")
+    return rows.reset_index(drop=True)
+
+
+def compendium_entry(indicator_id: str) -> dict:
+    table = load("compendium").set_index("id")
+    if indicator_id not in table.index:
+        raise NeedsError(
+            f"no compendium entry for '{indicator_id}'", fix="add it to data/compendium.yaml"
+        )
+    return table.loc[indicator_id].to_dict()

@@ -1,0 +1,85 @@
+"""Shared fixtures: the small real subset, a copy of it to break, and built stores."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import build, manifest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SUBSET_RAW = FIXTURES / "raw"
+SUBSET_PARAMS = FIXTURES / "params"
+FULL_RAW = ROOT / "data" / "raw"
+
+
+class RawCopy:
+    """A writable copy of the subset (raw/ + sources.yaml + params/) for tests that break things."""
+
+    def __init__(self, base: Path):
+        self.base = base
+        self.raw = base / "raw"
+        self.params = base / "params"
+        self.processed = base / "processed"
+        shutil.copytree(SUBSET_RAW, self.raw)
+        shutil.copy(FIXTURES / "sources.yaml", base / "sources.yaml")
+        shutil.copytree(SUBSET_PARAMS, self.params)
+
+    def replace(self, rel: str, data: bytes, *, rehash: bool = True) -> Path:
+        """Overwrite a raw file; by default record its new hash, as an analyst would."""
+        path = self.raw / rel
+        path.write_bytes(data)
+        if rehash:
+            manifest.update(self.raw, self.base / "sources.yaml")
+        return path
+
+    def build(self, **kwargs) -> build.BuildResult:
+        return build.build(self.raw, self.processed, params=self.params, **kwargs)
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        return run_cli(
+            "build",
+            "--raw",
+            str(self.raw),
+            "--processed",
+            str(self.processed),
+            "--params",
+            str(self.params),
+            *args,
+        )
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run the real `needs` console entry point in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture
+def raw_copy(tmp_path: Path) -> RawCopy:
+    return RawCopy(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def subset_store(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("subset") / "processed"
+    build.build(SUBSET_RAW, out, params=SUBSET_PARAMS, force=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def full_store(tmp_path_factory) -> Path:
+    """The store built from the full shipped data/raw (a few seconds)."""
+    out = tmp_path_factory.mktemp("full") / "processed"
+    build.build(FULL_RAW, out, force=True)
+    return out

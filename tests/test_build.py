@@ -1,0 +1,241 @@
+"""`needs build`: the store's contents, incremental and atomic behaviour, and every bad input of
+the issue through the real command line (one message, exit 2, no traceback, store untouched)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pandas as pd
+import pytest
+from conftest import SUBSET_RAW, RawCopy
+
+from helpers import build
+
+POLICE_OCT = "police_uk/street/2022-10-leicestershire-street.csv.gz"
+SERIES = "population/ons_mye_la_population_mid2011_mid2023_by_name.csv"
+
+
+def _fingerprint_of_store(processed) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(processed.iterdir())}
+
+
+def test_subset_store_tables(subset_store):
+    names = {p.name for p in subset_store.iterdir()}
+    for table in (
+        "areas",
+        "police_crimes",
+        "police_months",
+        "population",
+        "indicator_values",
+        "deprivation_lsoa",
+        "deprivation_district",
+        "lsoas",
+        "compendium",
+        "baseline_2017",
+    ):
+        assert f"{table}.parquet" in names
+    assert {"boundaries.geojson", "build.json"} <= names
+
+
+def test_police_counts_add_up_and_gaps_are_missing(subset_store):
+    info = json.loads((subset_store / "build.json").read_text())["police"]
+    crimes = pd.read_parquet(subset_store / "police_crimes.parquet")
+    rows = sum(
+        len(pd.read_csv(p, dtype=str)) for p in (SUBSET_RAW / "police_uk/street").glob("*.csv.gz")
+    )
+    assert crimes["count"].sum() == info["rows_read"] == rows
+    assert list(crimes.columns) == [
+        "month",
+        "lsoa_code",
+        "lsoa_vintage",
+        "lad_code",
+        "crime_type",
+        "count",
+    ]
+    months = pd.read_parquet(subset_store / "police_months.parquet")
+    assert months.set_index("month")["status"].to_dict() == {
+        "2022-10": "published",
+        "2022-11": "missing",
+        "2022-12": "missing",
+        "2023-01": "published",
+    }
+    # never a zero for a month that was not published
+    assert not crimes["month"].isin(["2022-11", "2022-12"]).any()
+    # rows without a location stay, with a blank district
+    blank = crimes[crimes["lsoa_code"].isna()]
+    assert blank["count"].sum() == info["rows_without_location"] == 40
+    assert blank["lad_code"].isna().all()
+
+
+def test_lsoa_vintages(subset_store):
+    crimes = pd.read_parquet(subset_store / "police_crimes.parquet")
+    located = crimes[crimes["lsoa_code"].notna()]
+    assert set(located.loc[located.month == "2022-10", "lsoa_vintage"]) == {"2011"}
+    assert "2021" in set(located.loc[located.month == "2023-01", "lsoa_vintage"])
+    assert located["lad_code"].notna().all()
+
+
+def test_areas_cover_the_assessment(subset_store):
+    areas = pd.read_parquet(subset_store / "areas.parquet").set_index("area_code")
+    assert len(areas) == 13
+    assert areas.loc["E07000132", "area_name"] == "Hinckley and Bosworth"
+    assert areas.loc["E07000132", "county_code"] == "E10000018"
+    assert areas.loc["E07000132", "pfa_code"] == "E23000021"
+    assert areas.loc["E06000016", "region_code"] == "E12000004"
+    assert areas.loc["E23000021", "area_type"] == "Police force area"
+    assert areas["is_report_area"].sum() == 8
+
+
+def test_population_records_its_release(subset_store):
+    pop = pd.read_parquet(subset_store / "population.parquet")
+    releases = pop.groupby("year")["release"].unique()
+    assert any("revised series" in r for r in releases[2022])
+    assert any("mid-2022" in r for r in releases[2022])
+    assert pop["release"].notna().all()
+
+
+def test_incremental_and_force(raw_copy):
+    assert raw_copy.build().status == "built"
+    before = _fingerprint_of_store(raw_copy.processed)
+    assert raw_copy.build().status == "up to date"
+    assert _fingerprint_of_store(raw_copy.processed) == before
+    assert raw_copy.build(force=True).status == "built"
+    (raw_copy.params / "build.yaml").write_text(
+        (raw_copy.params / "build.yaml").read_text().replace("rate_per: 1000", "rate_per: 100000")
+    )
+    assert raw_copy.build().status == "built"  # a parameter change makes the store stale
+
+
+def _assert_clean_failure(raw_copy: RawCopy, *expected: str) -> None:
+    """Run the CLI on a broken input: exit 2, one message naming the problem, the old store kept."""
+    before = _fingerprint_of_store(raw_copy.processed)
+    result = raw_copy.cli("--force")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, result.stderr
+    for text in expected:
+        assert text in result.stderr, result.stderr
+    assert "What to do:" in result.stderr
+    assert _fingerprint_of_store(raw_copy.processed) == before
+    assert not list(raw_copy.base.glob(".processed.*"))  # no half-written store left behind
+
+
+@pytest.fixture
+def built(raw_copy):
+    raw_copy.build()
+    return raw_copy
+
+
+def test_bad_police_missing_column(built):
+    frame = pd.read_csv(built.raw / POLICE_OCT, dtype=str).drop(columns="Month")
+    built.replace(POLICE_OCT, gzip.compress(frame.to_csv(index=False).encode()))
+    _assert_clean_failure(built, "2022-10-leicestershire-street.csv.gz", "lacks the column 'Month'")
+
+
+def test_bad_police_renamed_column(built):
+    frame = pd.read_csv(built.raw / POLICE_OCT, dtype=str).rename(
+        columns={"Crime type": "Crime Type"}
+    )
+    built.replace(POLICE_OCT, gzip.compress(frame.to_csv(index=False).encode()))
+    _assert_clean_failure(built, "'Crime Type' looks like a renamed 'Crime type'")
+
+
+def test_bad_police_empty_file(built):
+    built.replace(POLICE_OCT, gzip.compress(b""))
+    _assert_clean_failure(built, "2022-10-leicestershire-street.csv.gz", "empty")
+
+
+def test_bad_police_truncated_gzip(built):
+    built.replace(POLICE_OCT, (built.raw / POLICE_OCT).read_bytes()[:500])
+    _assert_clean_failure(built, "2022-10-leicestershire-street.csv.gz", "truncated or corrupt")
+
+
+def test_bad_population_lacks_a_needed_year(built):
+    frame = pd.read_csv(built.raw / SERIES, dtype=str, encoding="utf-8-sig").drop(
+        columns="Mid-2022"
+    )
+    built.replace(SERIES, frame.to_csv(index=False).encode())
+    _assert_clean_failure(built, SERIES.split("/")[1], "no estimate for mid-2022")
+
+
+def test_bad_sha256_mismatch(built):
+    path = built.replace(SERIES, (built.raw / SERIES).read_bytes() + b"\n", rehash=False)
+    _assert_clean_failure(built, path.name, "sha256 mismatch", "needs sources --update")
+
+
+def test_bad_params_yaml(built):
+    (built.params / "build.yaml").write_text("police:\n  first_month: [2019-12\n  rate_per: 1000\n")
+    _assert_clean_failure(built, "build.yaml", "malformed YAML at line")
+
+
+def test_unknown_lsoa_is_reported_not_fatal(raw_copy):
+    text = gzip.decompress((raw_copy.raw / POLICE_OCT).read_bytes()).decode()
+    first_code = pd.read_csv(raw_copy.raw / POLICE_OCT, dtype=str)["LSOA code"].dropna().iloc[0]
+    raw_copy.replace(POLICE_OCT, gzip.compress(text.replace(first_code, "E01999999").encode()))
+    result = raw_copy.cli()
+    assert result.returncode == 0, result.stderr
+    assert "LSOA code in no lookup (E01999999)" in result.stderr
+    info = json.loads((raw_copy.processed / "build.json").read_text())["police"]
+    crimes = pd.read_parquet(raw_copy.processed / "police_crimes.parquet")
+    assert info["unknown_lsoa_codes"] == ["E01999999"]
+    unknown = crimes[crimes["lsoa_code"] == "E01999999"]
+    assert unknown["count"].sum() == info["rows_with_unknown_lsoa"] > 0
+    assert unknown["lad_code"].isna().all()
+    assert crimes["count"].sum() == info["rows_read"]
+
+
+def test_interrupted_swap_is_recovered(raw_copy):
+    raw_copy.build()
+    before = _fingerprint_of_store(raw_copy.processed)
+    # simulate a crash between the two renames of the swap
+    raw_copy.processed.rename(raw_copy.base / ".processed.old-12345")
+    build._recover(raw_copy.processed)
+    assert _fingerprint_of_store(raw_copy.processed) == before
+
+
+# ----------------------------------------------------------------------------- full data
+
+
+def test_full_build_counts_and_gap(full_store):
+    info = json.loads((full_store / "build.json").read_text())
+    crimes = pd.read_parquet(full_store / "police_crimes.parquet")
+    assert info["police"]["files"] == 59
+    assert crimes["count"].sum() == info["police"]["rows_read"] == 519_782
+    assert info["police"]["months_missing"] == ["2022-11", "2022-12"]
+    months = pd.read_parquet(full_store / "police_months.parquet")
+    assert len(months) == 61 and (months["status"] == "missing").sum() == 2
+    by_district = crimes.groupby("lad_code")["count"].sum()
+    assert by_district[["E07000129", "E07000130", "E06000016"]].gt(10_000).all()
+
+
+def test_full_build_police_rates(full_store):
+    values = pd.read_parquet(full_store / "indicator_values.parquet")
+    drugs = values[values.indicator_id == "police_drugs"].set_index(["area_code", "period"])
+    county = drugs.loc[("E10000018", "2023")]
+    districts = drugs.loc[
+        [
+            (c, "2023")
+            for c in [
+                "E07000129",
+                "E07000130",
+                "E07000131",
+                "E07000132",
+                "E07000133",
+                "E07000134",
+                "E07000135",
+            ]
+        ]
+    ]
+    assert county["count"] == districts["count"].sum()
+    assert county["value"] == pytest.approx(county["count"] / county["denominator"] * 1000)
+    gap = drugs.loc[("E10000018", "2022")]
+    assert pd.isna(gap["count"]) and pd.isna(gap["value"]) and "2022-11" in gap["value_note"]
+    assert "mid-2023" in drugs.loc[("E10000018", "2024"), "value_note"]
+
+
+def test_full_build_holds_only_compendium_indicators(full_store):
+    values = pd.read_parquet(full_store / "indicator_values.parquet")
+    compendium = pd.read_parquet(full_store / "compendium.parquet")
+    assert set(values["indicator_id"]) == set(compendium["id"])
