@@ -11,10 +11,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import config, fingertips, health_index
+from helpers import config, fingertips, health_index, stats
 from helpers.errors import DataError
 
-COLUMNS = fingertips.TIDY_COLUMNS
+# The Fingertips-shaped columns, then the comparisons and trend the build adds.
+COLUMNS = [
+    *fingertips.TIDY_COLUMNS,
+    "county_outcome",
+    "county_level",
+    "trend_marker",
+    "trend_label",
+]
 
 
 def build_values(
@@ -52,7 +59,97 @@ def build_values(
     values["area_name"] = values["area_name"].fillna(values["area_code"].map(names))
     types = dict(zip(areas["area_code"], areas["area_type"], strict=True))
     values["area_type"] = values["area_code"].map(types).fillna(values["area_type"])
-    return values[COLUMNS].sort_values(["indicator_id", "area_code", "period"], ignore_index=True)
+    values = values.sort_values(["indicator_id", "area_code", "period"], ignore_index=True)
+    return add_statistics(values, indicators, areas_cfg)
+
+
+def add_statistics(
+    values: pd.DataFrame, indicators: list[dict], areas_cfg: config.Areas
+) -> pd.DataFrame:
+    """Confidence limits, comparisons with the county and England, and recent trends, all with
+    helpers.stats (PHE/Fingertips methods), so that notebooks only read the results."""
+    values = values.copy()
+    by_id = {e["id"]: e for e in indicators}
+    for ident, rows in values.groupby("indicator_id").groups.items():
+        _add_limits(values, rows, by_id[ident])
+    values["county_outcome"] = "not compared"
+    values["county_level"] = np.nan
+    for ident, rows in values.groupby("indicator_id").groups.items():
+        polarity = by_id[ident]["polarity"]
+        _compare_with(values, rows, areas_cfg.county, areas_cfg.districts, "county", polarity)
+        # England: keep Fingertips' own judgement where the file gave one
+        own = values.loc[rows, "england_outcome"].ne("not compared").to_numpy()
+        _compare_with(values, rows, areas_cfg.england, None, "england", polarity, skip=own)
+    # The recent trend belongs to each area's latest period. Without confidence limits (most
+    # extracts) it cannot be calculated; only series with limits need the test itself.
+    latest = values["period"].eq(
+        values.groupby(["indicator_id", "area_code"])["period"].transform("max")
+    )
+    values["trend_marker"] = np.where(latest, "cannot be calculated", None)
+    values["trend_label"] = np.where(latest, "Cannot be calculated", None)
+    with_limits = (
+        values["lower_95"]
+        .notna()
+        .groupby([values["indicator_id"], values["area_code"]])
+        .transform("any")
+    )
+    for (ident, _area), group in values[with_limits].groupby(["indicator_id", "area_code"]):
+        result = stats.recent_trend(
+            group["value"], group["lower_95"], group["upper_95"], polarity=by_id[ident]["polarity"]
+        )
+        last = group.index[latest[group.index]]
+        values.loc[last, ["trend_marker", "trend_label"]] = [result.marker, result.label]
+    return values[COLUMNS]
+
+
+def _add_limits(values: pd.DataFrame, rows: pd.Index, entry: dict) -> None:
+    """95% and 99.8% limits for rows with a count and a denominator but no published limits."""
+    part = values.loc[rows]
+    todo = part.index[part["count"].notna() & part["denominator"].notna() & part["lower_95"].isna()]
+    kind = entry["value_type"]
+    if todo.empty or kind not in ("crude rate", "proportion"):
+        return
+    count, denominator = values.loc[todo, "count"], values.loc[todo, "denominator"]
+    multiplier = float(entry.get("multiplier", 100 if kind == "proportion" else 100_000))
+    method = stats.rate if kind == "crude rate" else stats.proportion
+    for level, suffix in ((0.95, "95"), (0.998, "998")):
+        result = method(count, denominator, multiplier=multiplier, confidence=level)
+        values.loc[todo, "value"] = result["value"].to_numpy()
+        values.loc[todo, f"lower_{suffix}"] = result["lower"].to_numpy()
+        values.loc[todo, f"upper_{suffix}"] = result["upper"].to_numpy()
+
+
+def _compare_with(
+    values: pd.DataFrame,
+    rows: pd.Index,
+    benchmark_code: str,
+    members: tuple[str, ...] | None,
+    name: str,
+    polarity: str,
+    skip: np.ndarray | None = None,
+) -> None:
+    """Compare rows of `members` (or of every other area) with the benchmark, period by period.
+
+    Only rows with confidence limits can be compared; the others stay "not compared"."""
+    part = values.loc[rows]
+    bench = part[part["area_code"] == benchmark_code].set_index("period")["value"]
+    targets = part if skip is None else part[~skip]
+    targets = targets[(targets["area_code"] != benchmark_code) & targets["lower_95"].notna()]
+    if members is not None:
+        targets = targets[targets["area_code"].isin(members)]
+    if targets.empty or bench.empty:
+        return
+    result = stats.compare(
+        targets["value"],
+        targets["lower_95"],
+        targets["upper_95"],
+        targets["period"].map(bench).astype(float),
+        polarity=polarity,
+        lower998=targets["lower_998"],
+        upper998=targets["upper_998"],
+    )
+    values.loc[targets.index, f"{name}_outcome"] = result["outcome"].to_numpy()
+    values.loc[targets.index, f"{name}_level"] = result["level"].to_numpy()
 
 
 def police_values(
@@ -66,8 +163,7 @@ def police_values(
 ) -> pd.DataFrame:
     """Annual counts and crude rates per 1,000 for the force's local authorities, the county
     and the force area. A year with a missing month is a gap row (no count, no value)."""
-    police_cfg = build_cfg.get("police", {})
-    per = float(police_cfg.get("rate_per", 1000))
+    per = float(entry["multiplier"])
     pop_cfg = build_cfg.get("population") or {}
     year_for = {int(k): int(v) for k, v in (pop_cfg.get("year_for") or {}).items()}
     release = (pop_cfg.get("series") or {}).get("release", "")
@@ -187,4 +283,4 @@ def _complete(frame: pd.DataFrame) -> pd.DataFrame:
         "england_level",
     ]
     frame[float_cols] = frame[float_cols].astype(float)
-    return frame[COLUMNS]
+    return frame[fingertips.TIDY_COLUMNS]

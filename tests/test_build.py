@@ -102,7 +102,7 @@ def test_incremental_and_force(raw_copy):
     assert _fingerprint_of_store(raw_copy.processed) == before
     assert raw_copy.build(force=True).status == "built"
     (raw_copy.params / "build.yaml").write_text(
-        (raw_copy.params / "build.yaml").read_text().replace("rate_per: 1000", "rate_per: 100000")
+        (raw_copy.params / "build.yaml").read_text().replace("2022-10", "2022-09")
     )
     assert raw_copy.build().status == "built"  # a parameter change makes the store stale
 
@@ -166,7 +166,7 @@ def test_bad_sha256_mismatch(built):
 
 
 def test_bad_params_yaml(built):
-    (built.params / "build.yaml").write_text("police:\n  first_month: [2019-12\n  rate_per: 1000\n")
+    (built.params / "build.yaml").write_text("police:\n  first_month: [2019-12\n  last: 1\n")
     _assert_clean_failure(built, "build.yaml", "malformed YAML at line")
 
 
@@ -239,3 +239,30 @@ def test_full_build_holds_only_compendium_indicators(full_store):
     values = pd.read_parquet(full_store / "indicator_values.parquet")
     compendium = pd.read_parquet(full_store / "compendium.parquet")
     assert set(values["indicator_id"]) == set(compendium["id"])
+
+
+def test_full_build_police_limits_and_comparisons_use_stats(full_store):
+    from helpers import stats
+
+    values = pd.read_parquet(full_store / "indicator_values.parquet")
+    rows = values[(values.indicator_id == "police_violence_sexual") & values["count"].notna()]
+    expected = stats.rate(rows["count"], rows["denominator"], multiplier=1000, confidence=0.998)
+    assert rows["upper_998"].to_numpy() == pytest.approx(expected["upper"].to_numpy(), rel=1e-12)
+    districts = rows[rows.area_type == "District"]
+    county = rows[rows.area_type == "County"].set_index("period")["value"]
+    judged = stats.compare(
+        districts["value"],
+        districts["lower_95"],
+        districts["upper_95"],
+        districts["period"].map(county),
+        polarity="low_is_good",
+        lower998=districts["lower_998"],
+        upper998=districts["upper_998"],
+    )
+    assert districts["county_outcome"].tolist() == judged["outcome"].tolist()
+    assert set(districts["county_outcome"]) <= {"better", "similar", "worse"}
+    # the county is the benchmark, never compared with itself
+    assert (rows.loc[rows.area_type == "County", "county_outcome"] == "not compared").all()
+    # a series with a gap year has no recent trend
+    latest = rows[rows.trend_marker.notna()]
+    assert set(latest["trend_marker"]) == {"cannot be calculated"}
