@@ -151,8 +151,14 @@ def _assemble(raw: Path, params: Path, compendium_file: Path) -> tuple[dict, dic
         names=_area_names(lsoa11, lsoa21, lad_pfa, lad_county, lad_region, areas),
     )
 
+    from helpers import police_summaries
+
+    lsoa_counts = police_summaries.lsoa_year(crimes, lsoas, areas_cfg)
     tables = {
         "areas": areas,
+        "police_monthly": police_summaries.monthly(crimes, coverage, areas_cfg),
+        "police_lsoa_year": lsoa_counts,
+        "police_deprivation": police_summaries.deprivation(lsoa_counts, lsoas, coverage, areas_cfg),
         "police_crimes": crimes,
         "police_months": coverage,
         "population": pop,
@@ -161,6 +167,9 @@ def _assemble(raw: Path, params: Path, compendium_file: Path) -> tuple[dict, dic
         "deprivation_district": dep_district,
         "lsoas": lsoas,
         "compendium": compendium.to_frame(indicators),
+        "gaps": pd.DataFrame(compendium.load_gaps(compendium_file)).assign(
+            baseline_2017=lambda f: f["baseline_2017"].map(", ".join)
+        ),
         "baseline_2017": baseline_2017.read_baseline_2017(
             raw / "seed_2017" / "leicestershire_2017_headline_figures.csv"
         ),

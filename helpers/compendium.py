@@ -12,7 +12,7 @@ from helpers.errors import ParamsError
 
 PRIORITIES = ("overview", "substance_misuse", "mental_health", "domestic_sexual_violence")
 POLARITIES = ("low_is_good", "high_is_good", "no_judgement")
-KINDS = ("police_uk", "fingertips", "health_index")
+KINDS = ("police_uk", "fingertips", "health_index", "recorded_crime")
 REQUIRED = (
     "id",
     "name",
@@ -78,7 +78,11 @@ def to_frame(entries: list[dict]) -> pd.DataFrame:
     """A flat table of the compendium (source details as text) for the store and exports."""
     rows = []
     for e in entries:
-        row = {k: v for k, v in e.items() if k != "source"}
+        row = {
+            k: ", ".join(map(str, v)) if isinstance(v, list) else v
+            for k, v in e.items()
+            if k != "source"
+        }
         row["source_kind"] = e["source"]["kind"]
         row["source_detail"] = ", ".join(
             f"{k}: {', '.join(v) if isinstance(v, list) else v}"
@@ -86,4 +90,29 @@ def to_frame(entries: list[dict]) -> pd.DataFrame:
             if k != "kind"
         )
         rows.append(row)
-    return pd.DataFrame(rows).astype(str)
+    return pd.DataFrame(rows).astype(object).fillna("").astype(str)
+
+
+GAP_REQUIRED = ("id", "name", "priority", "baseline_2017", "available_at", "could_come_from")
+
+
+def load_gaps(path: Path | None = None) -> list[dict]:
+    """The declared data gaps (the `gaps:` list), validated."""
+    path = path or default_path()
+    data = load_yaml(path)
+    gaps = data.get("gaps") or []
+    for gap in gaps:
+        missing = [k for k in GAP_REQUIRED if k not in gap]
+        if missing:
+            raise ParamsError(
+                f"gap '{gap.get('id', '?')}' lacks {', '.join(missing)}",
+                path=path,
+                fix="every gap needs " + ", ".join(GAP_REQUIRED),
+            )
+        if gap["priority"] not in PRIORITIES:
+            raise ParamsError(
+                f"gap '{gap['id']}' has priority {gap['priority']!r}",
+                path=path,
+                fix=f"use one of {', '.join(PRIORITIES)}",
+            )
+    return gaps

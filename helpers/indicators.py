@@ -55,6 +55,8 @@ def build_values(
             frames.append(fingertips_values(entry, raw / "fingertips"))
         elif kind == "health_index":
             frames.append(health_index_values(entry, hi))
+        elif kind == "recorded_crime":
+            frames.append(recorded_crime_values(entry, raw, population, areas_cfg, build_cfg))
     values = pd.concat(frames, ignore_index=True)
     values["area_name"] = values["area_name"].fillna(values["area_code"].map(names))
     types = dict(zip(areas["area_code"], areas["area_type"], strict=True))
@@ -284,3 +286,65 @@ def _complete(frame: pd.DataFrame) -> pd.DataFrame:
     ]
     frame[float_cols] = frame[float_cols].astype(float)
     return frame[fingertips.TIDY_COLUMNS]
+
+
+def recorded_crime_values(
+    entry: dict, raw: Path, population: pd.DataFrame, areas_cfg: config.Areas, build_cfg: dict
+) -> pd.DataFrame:
+    """Force-area and England counts of one ONS offence group, crude rate per `multiplier`.
+
+    The file names areas, not codes: the force is named after its county, England in capitals."""
+    from helpers import recorded_crime
+
+    source = entry["source"]
+    path = raw / "recorded_crime" / "ons_pfa_recorded_crime_ye_sep_2015_2024.csv"
+    counts = recorded_crime.read_recorded_crime(path, [source["offence"]])
+    names = {
+        source.get("force_name", "Leicestershire"): areas_cfg.force_area,
+        "ENGLAND": areas_cfg.england,
+    }
+    counts = counts[counts["area_name"].isin(names)].assign(
+        area_code=lambda f: f["area_name"].map(names)
+    )
+    pop_cfg = build_cfg.get("population") or {}
+    year_for = {int(k): int(v) for k, v in (pop_cfg.get("year_for") or {}).items()}
+    release = (pop_cfg.get("series") or {}).get("release", "")
+    totals = population[(population["age"] == "all") & (population["release"] == release)]
+    pop_of = totals.set_index(["area_code", "year"])["population"]
+    rows = []
+    for row in counts.itertuples():
+        pop_year = year_for.get(row.year, row.year)
+        denominator = pop_of.get((row.area_code, pop_year), np.nan)
+        note = (
+            (
+                f"Denominator: mid-{pop_year} population (no mid-{row.year} estimate in the "
+                "series used)"
+            )
+            if pop_year != row.year
+            else np.nan
+        )
+        rows.append(
+            {
+                "area_code": row.area_code,
+                "period": f"Year ending Sep {row.year}",
+                "count": row.count,
+                "denominator": denominator,
+                "value": row.count / denominator * float(entry["multiplier"]),
+                "value_note": note,
+            }
+        )
+    frame = pd.DataFrame(rows).assign(
+        indicator_id=entry["id"],
+        indicator_name=entry["name"],
+        area_name=np.nan,
+        area_type=np.nan,
+        sex="Persons",
+        age="All ages",
+        category_type=np.nan,
+        category=np.nan,
+        england_outcome="not compared",
+        england_level=np.nan,
+        source="ONS police recorded crime by police force area (secondary copy); ONS mid-year "
+        "population estimates",
+    )
+    return _complete(frame)

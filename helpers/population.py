@@ -59,7 +59,8 @@ def read_mye_wide(path: str | Path, *, year: int, release: str) -> pd.DataFrame:
 def read_mye_series_by_name(path: str | Path, *, years: list[int]) -> pd.DataFrame:
     """The revised totals series (one 'Mid-YYYY' column per year, areas by NAME only).
 
-    Returns name, geography, year, population for the requested years; a missing year fails."""
+    Returns name, geography, year, population for every year in the file; fails if any of
+    `years` (the years the build needs) is missing."""
     path = Path(path)
     frame = read_csv(path, required=["Name", "Geography"], what="population series")
     available = {
@@ -78,19 +79,21 @@ def read_mye_series_by_name(path: str | Path, *, years: list[int]) -> pd.DataFra
         )
     long = frame.melt(
         id_vars=["Name", "Geography"],
-        value_vars=[available[y] for y in years],
+        value_vars=list(available.values()),
         var_name="column",
         value_name="population",
     )
     long["year"] = long["column"].str[4:].astype(int)
     long["population"] = pd.to_numeric(long["population"], errors="coerce")
-    if long["population"].isna().any():
-        first = long[long["population"].isna()].iloc[0]
+    gaps = long["population"].isna()
+    if (gaps & long["year"].isin(years)).any():
+        first = long[gaps & long["year"].isin(years)].iloc[0]
         raise DataError(
             f"no population for {first['Name']} in mid-{first['year']}",
             path=path,
             fix="use a complete release of the series",
         )
+    long = long[~gaps]
     return long.rename(columns={"Name": "name", "Geography": "geography"})[
         ["name", "geography", "year", "population"]
     ]

@@ -86,7 +86,6 @@ def run(
 
 def _run_one(notebook: str, area_code: str, out: Path) -> ReportResult:
     import papermill as pm
-    from nbconvert import HTMLExporter
 
     started = time.perf_counter()
     folder = out / slug(store.area_name(area_code))
@@ -112,11 +111,24 @@ def _run_one(notebook: str, area_code: str, out: Path) -> ReportResult:
             area_code, notebook, "failed", rel, time.perf_counter() - started, _first_line(exc)
         )
     tmp_nb.replace(executed)
-    exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    import nbformat
+
+    from helpers import reports, site
+
+    title = f"{reports.PRIORITY_TITLES.get(notebook, notebook)}: {store.area_name(area_code)}"
+    info = store.build_info()
+    page = site.report_page(
+        nbformat.read(executed, as_version=4),
+        title=title,
+        subtitle=f"{title} · {reports.run_time():%d %B %Y}",
+        provenance=[
+            ("Code version", reports.code_version()),
+            ("Data snapshot", info["data_snapshot"]),
+            ("Parameters", f"area_code={area_code}"),
+            ("Run time", f"{reports.run_time():%Y-%m-%d %H:%M} UTC"),
+        ],
     )
-    body, _ = exporter.from_filename(str(executed))
-    _atomic_write(target, body)
+    _atomic_write(target, page)
     return ReportResult(area_code, notebook, "ok", rel, round(time.perf_counter() - started, 2))
 
 

@@ -89,3 +89,11 @@ def compendium_entry(indicator_id: str) -> dict:
             f"no compendium entry for '{indicator_id}'", fix="add it to data/compendium.yaml"
         )
     return table.loc[indicator_id].to_dict()
+
+
+def boundaries() -> dict:
+    """The force area's district polygons (GeoJSON FeatureCollection)."""
+    path = folder() / "boundaries.geojson"
+    if not path.exists():
+        raise NeedsError("the store has no boundaries", path=path, fix=BUILD_FIX)
+    return json.loads(path.read_text())

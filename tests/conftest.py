@@ -83,3 +83,21 @@ def full_store(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("full") / "processed"
     build.build(FULL_RAW, out, force=True)
     return out
+
+
+@pytest.fixture(scope="session")
+def site_run(full_store, tmp_path_factory):
+    """Every notebook for every report area, run once through `needs run` into a temporary
+    outputs folder (the batch exactly as `make report` runs it)."""
+    from helpers import run, store
+
+    outputs = tmp_path_factory.mktemp("site") / "outputs"
+    patch = pytest.MonkeyPatch()
+    patch.setenv("NEEDS_PROCESSED_DIR", str(full_store))
+    patch.setenv("NEEDS_OUTPUTS_DIR", str(outputs))
+    patch.setenv("NEEDS_RUN_TIME", "2026-11-26T12:00:00+00:00")
+    store.load.cache_clear()
+    status = run.run(force=True)
+    yield outputs, status
+    patch.undo()
+    store.load.cache_clear()

@@ -23,6 +23,8 @@ def _pyproject() -> dict:
 def _conda() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     deps = [d for d in env["dependencies"] if isinstance(d, str)]
+    for extra in (d for d in env["dependencies"] if isinstance(d, dict)):
+        deps += [d for d in extra.get("pip", []) if not d.startswith("-")]
     return {
         CONDA_TO_PYPI.get(_name(d), _name(d)): d for d in deps if _name(d) not in {"python", "pip"}
     }

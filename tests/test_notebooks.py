@@ -73,7 +73,7 @@ def test_batch_run_exports_reports_and_index(use_store):
     page = (outputs / "charnwood" / "substance_misuse.html").read_text()
     assert "Substance misuse (drugs and alcohol): Charnwood" in page
     assert "from helpers import" not in page and "store.check_area" not in page  # no code
-    assert re.search(r'<img [^>]*alt="Bar chart of drug crimes', page)
+    assert re.search(r'<img [^>]*alt="Bar chart of Drug crimes', page)
     assert "Open Government Licence v3.0" in page
     assert (outputs / "charnwood" / "substance_misuse.ipynb").exists()
     index = (outputs / "index.html").read_text()

@@ -1,0 +1,97 @@
+"""Every exported report (area x notebook) carries what a stakeholder needs (issue 4)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import ROOT
+
+NOTEBOOKS = ["overview", "substance_misuse", "mental_health", "domestic_sexual_violence"]
+TITLES = {
+    "overview": "Overview",
+    "substance_misuse": "Substance misuse (drugs and alcohol)",
+    "mental_health": "Mental health",
+    "domestic_sexual_violence": "Domestic and sexual violence",
+}
+
+
+def _pages(outputs):
+    results = json.loads((outputs / "run.json").read_text())
+    return [(r, (outputs / r["html"]).read_text()) for r in results]
+
+
+def test_every_report_ran(site_run):
+    outputs, status = site_run
+    results = json.loads((outputs / "run.json").read_text())
+    assert status == 0, [r for r in results if r["status"] != "ok"]
+    assert len(results) == 32
+    assert {r["notebook"] for r in results} == set(NOTEBOOKS)
+
+
+def test_reports_have_the_required_parts(site_run):
+    outputs, _ = site_run
+    for result, page in _pages(outputs):
+        title = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
+        assert TITLES[result["notebook"]] in title, result
+        assert "import " not in page and "Report(" not in page, result  # no code
+        assert 'id="Summary"' in page, result
+        assert 'id="Data-gaps"' in page, result
+        assert "Open Government Licence v3.0" in page, result
+        assert "Code version" in page and "Data snapshot" in page, result
+        assert "Traceback" not in page and "Error" not in title, result
+
+
+def test_every_indicator_section_has_a_chart(site_run):
+    outputs, _ = site_run
+    for result, page in _pages(outputs):
+        sections = re.split(r"<h2 ", page)[1:]
+        for section in sections:
+            heading = re.search(r">(.*?)</h2>", section, re.S).group(1)
+            if any(
+                word in heading
+                for word in (
+                    "Summary",
+                    "gaps",
+                    "Sources",
+                    "Then and now",
+                    "Indicators across",
+                    "Domestic abuse",
+                )
+            ):
+                continue
+            assert "<img " in section or "Data gap" in section, (result["html"], heading)
+
+
+def test_images_have_alt_text_and_no_small_counts_are_shown(site_run):
+    outputs, _ = site_run
+    for result, page in _pages(outputs):
+        for img in re.findall(r"<img [^>]*>", page):
+            assert re.search(r'alt="[^"]{20,}"', img), result
+        # hot-spot tables never list a neighbourhood with 1 to 4 crimes
+        for table in re.findall(r"<table.*?</table>", page, re.S):
+            if "Neighbourhoods with most" in table:
+                counts = re.findall(r"<td>(\d[\d,]*)</td>", table)
+                assert all(int(c.replace(",", "")) >= 5 for c in counts), result
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_county_reports_state_gaps(site_run, notebook):
+    outputs, _ = site_run
+    page = (outputs / "leicestershire" / f"{notebook}.html").read_text()
+    assert "police.uk months 2022-11, 2022-12" in page
+
+
+def test_domestic_report_spells_out_the_cse_gap(site_run):
+    outputs, _ = site_run
+    page = (outputs / "charnwood" / "domestic_sexual_violence.html").read_text()
+    assert "child sexual exploitation" in page.lower()
+    assert "Domestic abuse incidents and crimes" in page
+
+
+def test_notebooks_are_in_run_params():
+    text = (ROOT / "params" / "run.yaml").read_text()
+    for notebook in NOTEBOOKS:
+        assert f"- {notebook}" in text

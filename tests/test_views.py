@@ -1,0 +1,104 @@
+"""Report views select the right rows from the full store, and hide small counts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers import store, views
+
+
+@pytest.fixture(autouse=True)
+def _store(full_store, monkeypatch):
+    monkeypatch.setenv("NEEDS_PROCESSED_DIR", str(full_store))
+    store.load.cache_clear()
+    yield
+    store.load.cache_clear()
+
+
+def test_comparison_frame_order_and_latest_period():
+    frame = views.comparison_frame("police_drugs", "E07000133")
+    assert frame["area_name"].iloc[0] == "Melton"
+    assert frame["area_name"].iloc[-1] == "Leicestershire"
+    assert set(frame["period"]) == {"2024"} and len(frame) == 8
+    assert "suppressed" in frame
+
+
+def test_availability_says_where_data_exists():
+    assert views.availability("police_drugs", "E07000130") == "area"
+    assert views.availability("848", "E10000018") == "district-only"
+    assert views.availability("self_harm_admissions_10_24_county", "E07000130") == "county-only"
+    assert views.availability("pfa_sexual_offences", "E07000130") == "force-only"
+
+
+def test_benchmarks():
+    assert views.benchmark("police_drugs", "E07000130") == ("county_outcome", "E10000018")
+    assert views.benchmark("848", "E07000130") == ("england_outcome", "E92000001")
+    assert views.benchmark("police_drugs", "E10000018") == ("england_outcome", "E92000001")
+
+
+def test_monthly_keeps_the_gap():
+    frame = views.monthly("E07000130", "Drugs").set_index("month")
+    assert frame.loc["2022-11", "status"] == "missing" and pd.isna(frame.loc["2022-11", "count"])
+    assert frame.loc["2022-10", "count"] > 0
+
+
+def test_hot_spots_are_in_the_area_and_suppressed():
+    frame = views.hot_spots("E07000133", "Drugs", "2024")
+    assert len(frame) == 10
+    assert frame["lsoa_name"].str.startswith("Melton").all()
+    small = frame["count"].between(1, 4)
+    assert not small.any()
+
+
+def test_deprivation_gradient_covers_ten_deciles():
+    frame = views.deprivation("E10000018", "Violence and sexual offences", "2024")
+    assert list(frame["imd_decile"]) == list(range(1, 11))
+    assert frame["count"].sum() > 10_000
+
+
+def test_then_and_now_covers_every_2017_row():
+    frame = views.then_and_now().set_index("item")
+    assert len(frame) == 19 == store.load("baseline_2017")["item"].nunique()
+    drugs = frame.loc["viii"]
+    assert drugs["geography_now"] == "Leicestershire" and drugs["now"]["period"] == "2024"
+    assert [t["period"] for t in drugs["then"]] == ["2013", "2017"]
+    assert frame.loc["xviii", "geography_now"] == "Leicestershire Police"
+    domestic = frame.loc["xiv"]
+    assert domestic["now"] is None and "92863" in domestic["gap"]
+
+
+def test_spine_rows_use_england_and_all_authorities():
+    rows = views.spine_rows(["848", "91414"], "E07000130").set_index("indicator_id")
+    assert rows.loc["848", "lowest"] <= rows.loc["848", "q25"] <= rows.loc["848", "q75"]
+    assert rows.loc["848", "benchmark_value"] > 0 and rows.loc["848", "period"] == "2024/25"
+
+
+def test_rug_has_every_area_column():
+    rug = views.rug(["police_drugs", "848"], "E07000130")
+    assert list(rug.columns[3:5]) == ["Charnwood", "Blaby"]
+    assert {"Leicestershire", "England"} <= set(rug.columns)
+    value, outcome, suppressed = rug.iloc[0]["Charnwood"]
+    assert value > 0 and outcome in {"higher", "similar", "lower"} and suppressed is False
+
+
+def test_complete_periods_fills_gaps():
+    assert views.complete_periods(["2022/23", "2020/21", "2024/25"]) == [
+        "2020/21",
+        "2021/22",
+        "2022/23",
+        "2023/24",
+        "2024/25",
+    ]
+    assert views.complete_periods(["2019", "2021"]) == ["2019", "2020", "2021"]
+    assert views.complete_periods(["Year ending Sep 2023", "Year ending Sep 2021"])[1] == (
+        "Year ending Sep 2022"
+    )
+    assert views.complete_periods(["Q1", "Q3"]) == ["Q1", "Q3"]
+
+
+def test_series_shows_unpublished_period_as_gap():
+    frame = views.series("848", ["E07000130", "E92000001"])
+    gap = frame[frame["period"] == "2023/24"]
+    assert len(gap) == 2 and gap["value"].isna().all()
+    assert (gap["value_note"] == "Not published for this period").all()
