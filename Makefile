@@ -53,6 +53,7 @@ lab: $(ENV_READY)
 
 bench: $(ENV_READY)
 	$(BIN)python benchmarks/bench_stats.py
+	$(BIN)python benchmarks/bench_run.py
 
 # Refresh the pinned versions after changing pyproject.toml (run in a fresh .venv).
 lock: $(ENV_READY)

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         "--notebooks", help="comma-separated notebook names (default: params/run.yaml)"
     )
     p_run.add_argument("--force", action="store_true", help="rerun reports even if unchanged")
-    p_run.add_argument("--jobs", type=int, help="parallel workers (default: CPU count)")
+    p_run.add_argument("--jobs", type=int, help="parallel workers (default: CPU count + 1)")
 
     p_src = sub.add_parser("sources", help="check data/raw against data/sources.yaml")
     p_src.add_argument(

@@ -5,27 +5,17 @@ Notebooks stay thin: `r = Report("mental_health", area_code)`, then `r.section("
 
 from __future__ import annotations
 
-import html
-import os
-import subprocess
-from datetime import UTC, datetime
-
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from helpers import charts, disclosure, narrative, palette, paths, store, views
+from helpers import charts, disclosure, html_tables, narrative, palette, provenance, store, views
 
 OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
 MAP_ATTRIBUTION = (
     "Contains OS data © Crown copyright and database right 2019. Source: Office "
     "for National Statistics licensed under the Open Government Licence v3.0."
 )
-PRIORITY_TITLES = {
-    "overview": "Overview",
-    "substance_misuse": "Substance misuse (drugs and alcohol)",
-    "mental_health": "Mental health",
-    "domestic_sexual_violence": "Domestic and sexual violence",
-}
+PRIORITY_TITLES = provenance.PRIORITY_TITLES
 SHORT_SOURCE = {
     "police_uk": "police.uk street-level crime (Home Office); ONS mid-year estimates",
     "fingertips": "OHID Fingertips",
@@ -69,7 +59,7 @@ class Report:
                 tiles.append((name, outcome))
         display(Markdown("\n".join(sentences) if sentences else "No indicator has a value here."))
         if tiles:
-            display(HTML(_tiles(tiles)))
+            display(HTML(html_tables.tiles(tiles)))
 
     def _headline(self, ident: str) -> tuple[str | None, str | None, str]:
         """(sentence, outcome for a tile, tile name) for the area's latest figure. Where the
@@ -316,7 +306,7 @@ class Report:
             )
             return
         display(
-            _html_table(
+            _table(
                 table,
                 caption=f"Neighbourhoods with most {measure} in {self.area}, "
                 f"{year} (up to ten, each with 5 or more)",
@@ -356,7 +346,7 @@ class Report:
 
     def rug(self, indicator_ids: list[str]) -> None:
         table = views.rug(indicator_ids, self.area_code)
-        display(HTML(_rug_html(table, self.area)))
+        display(HTML(html_tables.rug_html(table)))
 
     def map(self, ident: str) -> None:
         entry = store.compendium_entry(ident)
@@ -388,7 +378,7 @@ class Report:
 
     def then_and_now(self) -> None:
         frame = views.then_and_now()
-        display(HTML(_then_now_html(frame)))
+        display(HTML(html_tables.then_now_html(frame)))
 
     def links(self, x_id: str, y_id: str, period_x: str, period_y: str) -> None:
         x_entry, y_entry = store.compendium_entry(x_id), store.compendium_entry(y_id)
@@ -469,25 +459,8 @@ class Report:
 # ---------------------------------------------------------------------- helpers for display
 
 
-def run_time() -> datetime:
-    """When the report was run: NEEDS_RUN_TIME (ISO 8601, set by `needs run` for the whole batch,
-    so that every page of a run carries the same time and reruns can be compared), else now."""
-    stamp = os.environ.get("NEEDS_RUN_TIME")
-    return datetime.fromisoformat(stamp) if stamp else datetime.now(UTC)
-
-
-def code_version() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=paths.ROOT,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        )
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
+run_time = provenance.run_time
+code_version = provenance.code_version
 
 
 def _bracketed(unit: str) -> str:
@@ -564,118 +537,8 @@ def _values_table(history: pd.DataFrame, entry: dict) -> HTML:
     order = list(dict.fromkeys(table.index.get_level_values("Area")))
     wide = table["Value"].unstack("Period").reindex(order)
     wide.index.name = "Area"
-    return _html_table(wide, caption=f"{entry['name']} ({entry['unit']}) by period")
+    return _table(wide, caption=f"{entry['name']} ({entry['unit']}) by period")
 
 
-def _html_table(frame: pd.DataFrame, *, caption: str) -> HTML:
-    """An accessible table: a caption, header cells with scope, text cells as given."""
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
-    body = "".join(
-        f'<tr><th scope="row">{html.escape(str(idx))}</th>'
-        + "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
-        + "</tr>"
-        for idx, row in zip(frame.index, frame.itertuples(index=False), strict=True)
-    )
-    return HTML(
-        f'<table class="data"><caption>{html.escape(caption)}</caption><thead><tr>'
-        f'<th scope="col">{html.escape(str(frame.index.name or ""))}</th>{head}</tr>'
-        f"</thead><tbody>{body}</tbody></table>"
-    )
-
-
-def _tiles(tiles: list[tuple[str, str]]) -> str:
-    cells = []
-    for name, outcome in tiles:
-        bg, fg = palette.OUTCOME_COLOURS[outcome], palette.OUTCOME_TEXT[outcome]
-        cells.append(
-            f'<div class="tile" style="background:{bg};color:{fg};border:1px solid '
-            f'#555;padding:6px 10px;margin:4px;border-radius:4px;display:inline-block">'
-            f"<strong>{palette.OUTCOME_WORDS[outcome]}</strong> · {html.escape(name)}"
-            "</div>"
-        )
-    return '<div class="tiles" role="list">' + "".join(cells) + "</div>"
-
-
-def _rug_html(table: pd.DataFrame, area: str) -> str:
-    areas = [c for c in table.columns if c not in ("indicator", "period", "compared_with")]
-    head = "".join(f'<th scope="col">{html.escape(a)}</th>' for a in areas)
-    body = []
-    for _, row in table.iterrows():
-        cells = []
-        for a in areas:
-            value, outcome, suppressed = row[a]
-            bg, fg = palette.OUTCOME_COLOURS[outcome], palette.OUTCOME_TEXT[outcome]
-            shown = disclosure.display(value, suppressed=suppressed, fmt="{:,.1f}")
-            word = palette.OUTCOME_WORDS[outcome] if outcome != "not compared" else ""
-            cells.append(
-                f'<td style="background:{bg};color:{fg}">{shown}'
-                f"{'<br><small>' + word + '</small>' if word else ''}</td>"
-            )
-        body.append(
-            f'<tr><th scope="row">{html.escape(row["indicator"])}<br><small>'
-            f"{html.escape(row['period'])}, " + _compared_words(row["compared_with"]) + "</small>"
-            "</th>" + "".join(cells) + "</tr>"
-        )
-    return (
-        f'<table class="data rug"><caption>Indicators across areas: each cell shows the '
-        f"latest value and, in words and colour, how it compares</caption><thead><tr>"
-        f'<th scope="col">Indicator</th>{head}</tr></thead><tbody>{"".join(body)}</tbody>'
-        "</table>"
-    )
-
-
-def _compared_words(benchmark: str | None) -> str:
-    return f"compared with {benchmark}" if benchmark else "no statistical comparison"
-
-
-def _then_now_html(frame: pd.DataFrame) -> str:
-    rows = []
-    for r in frame.itertuples():
-        then = []
-        for t in r.then:
-            when = "" if t["period"] == "as reported in 2017" else f"{t['period']}: "
-            text = when + _figure(t["value"], t["unit"])
-            if pd.notna(t["england_value"]):
-                text += f" (England {_figure(t['england_value'], t['unit'])})"
-            if isinstance(t["comparison_as_reported"], str):
-                text += f", {t['comparison_as_reported']}"
-            if len({x["indicator"] for x in r.then}) > 1:
-                text = f"{t['indicator']}: {text}"
-            then.append(html.escape(text))
-        if isinstance(r.now, dict):
-            counts = all(t["unit"] == "count" for t in r.then)
-            value = (
-                disclosure.display(r.now["count"], suppressed=r.now["suppressed"], is_count=True)
-                if counts and pd.notna(r.now["count"])
-                else disclosure.display(
-                    r.now["value"], suppressed=r.now["suppressed"], fmt="{:,.2f}"
-                )
-                + f" {r.now['unit']}"
-            )
-            now = f"{r.now['period']}: {value} ({r.geography_now})"
-            what = r.indicator_now
-        elif isinstance(r.indicator_now, str):
-            now, what = f"not available: {r.geography_now}", r.indicator_now
-        else:
-            now, what = "gap: no open figure", f"Could come from: {r.gap}"
-        rows.append(
-            f'<tr><th scope="row">{html.escape(r.item)}. '
-            f"{html.escape(r.indicator_2017)}</th><td>{'<br>'.join(then)}</td>"
-            f"<td>{html.escape(now)}</td><td>{html.escape(what.replace('`', ''))}</td>"
-            "</tr>"
-        )
-    return (
-        '<table class="data text"><caption>Then and now: the 2017 headline figures for '
-        "Leicestershire beside the nearest open figure today</caption><thead><tr>"
-        '<th scope="col">2017 item</th><th scope="col">Then (as reported in 2017)</th>'
-        '<th scope="col">Now</th><th scope="col">Today\'s indicator, or where the data could '
-        f"come from</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
-def _figure(value: float, unit: str) -> str:
-    if unit == "count":
-        return f"{value:,.0f}"
-    if unit == "%":
-        return f"{value:,.1f}%"
-    return f"{value:,.1f} {unit.replace('per 100000', 'per 100,000')}"
+def _table(frame: pd.DataFrame, *, caption: str) -> HTML:
+    return HTML(html_tables.html_table(frame, caption=caption))

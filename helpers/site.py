@@ -13,7 +13,6 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
-import nbformat
 
 TEMPLATES = Path(__file__).with_name("templates")
 HEADING = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
@@ -65,10 +64,13 @@ def render_page(
     )
 
 
-def notebook_body(nb: nbformat.NotebookNode) -> str:
+def notebook_body(nb) -> str:
     """The cells of an executed notebook as HTML, without code, prompts or stderr noise."""
+    import nbformat
+
     nb = nbformat.from_dict(nb)  # a copy: the executed notebook on disk keeps everything
-    for cell in nb.cells:
+    for number, cell in enumerate(nb.cells):
+        cell.id = f"cell-{number}"  # papermill gives its injected cell a random id
         if cell.cell_type == "code":
             cell.outputs = [
                 o
@@ -86,9 +88,7 @@ def table_of_contents(body: str) -> list[dict]:
     ]
 
 
-def report_page(
-    nb: nbformat.NotebookNode, *, title: str, subtitle: str, provenance: list[tuple[str, str]]
-) -> str:
+def report_page(nb, *, title: str, subtitle: str, provenance: list[tuple[str, str]]) -> str:
     body = notebook_body(nb)
     return render_page(
         title=title,

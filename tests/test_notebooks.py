@@ -77,5 +77,5 @@ def test_batch_run_exports_reports_and_index(use_store):
     assert "Open Government Licence v3.0" in page
     assert (outputs / "charnwood" / "substance_misuse.ipynb").exists()
     index = (outputs / "index.html").read_text()
-    for href in re.findall(r'href="([^"]+)"', index):
+    for href in re.findall(r'href="([^"#]+)', index):
         assert (outputs / href).exists(), href

@@ -45,7 +45,8 @@ def test_monthly_keeps_the_gap():
 
 def test_hot_spots_are_in_the_area_and_suppressed():
     frame = views.hot_spots("E07000133", "Drugs", "2024")
-    assert len(frame) == 10
+    # Melton has 9 neighbourhoods with 5 or more drug crimes in 2024; the rest are not listed
+    assert len(frame) == 9 and (frame["count"] >= 5).all()
     assert frame["lsoa_name"].str.startswith("Melton").all()
     small = frame["count"].between(1, 4)
     assert not small.any()
