@@ -37,24 +37,6 @@ log = logging.getLogger(__name__)
 
 STORE_VERSION = 1
 BUILD_INFO = "build.json"
-# The modules whose code shapes the store: a change to any of them makes the store stale.
-BUILD_MODULES = (
-    "baseline_2017",
-    "boundaries",
-    "build",
-    "compendium",
-    "config",
-    "fingertips",
-    "geography",
-    "health_index",
-    "imd",
-    "manifest",
-    "police_uk",
-    "population",
-    "indicators",
-    "stats",
-    "tabular",
-)
 IMD_LSOAS = 32844
 
 
@@ -72,12 +54,14 @@ def build(
     force: bool = False,
     params: Path | None = None,
     compendium_file: Path | None = None,
+    partner: Path | None = None,
 ) -> BuildResult:
     """Build the store if anything it depends on changed (or `force`).
 
-    Defaults: data/raw (with data/sources.yaml beside it), data/processed, params/ and
-    data/compendium.yaml. Tests point these at a small real subset."""
+    Defaults: data/raw (with data/sources.yaml beside it), data/processed, params/,
+    data/compendium.yaml and data/partner/. Tests point these at a small real subset."""
     raw = Path(raw or paths.raw_dir())
+    partner = Path(partner or raw.parent / "partner")
     processed = Path(processed or paths.processed_dir())
     params = Path(params or paths.PARAMS)
     compendium_file = Path(compendium_file or compendium.default_path())
@@ -85,13 +69,13 @@ def build(
     started = time.perf_counter()
     manifest_file = paths.manifest_path(raw)
     sources = manifest.verify(raw, manifest_file)
-    fingerprint = _fingerprint(manifest_file, compendium_file, params)
+    fingerprint = _fingerprint(manifest_file, compendium_file, params, partner)
     previous = _read_info(processed)
     if not force and previous.get("fingerprint") == fingerprint:
         log.info("The store is up to date (%s); nothing to do. Use --force to rebuild.", processed)
         return BuildResult("up to date", processed, previous)
 
-    tables, info = _assemble(raw, params, compendium_file)
+    tables, info = _assemble(raw, params, compendium_file, partner)
     info |= {
         "fingerprint": fingerprint,
         "store_version": STORE_VERSION,
@@ -107,7 +91,7 @@ def build(
 # --------------------------------------------------------------------------- assembling
 
 
-def _assemble(raw: Path, params: Path, compendium_file: Path) -> tuple[dict, dict]:
+def _assemble(raw: Path, params: Path, compendium_file: Path, partner: Path) -> tuple[dict, dict]:
     areas_cfg = config.areas(params)
     build_cfg = config.load_params("build", params)
     indicators = compendium.load(compendium_file)
@@ -148,6 +132,7 @@ def _assemble(raw: Path, params: Path, compendium_file: Path) -> tuple[dict, dic
         areas=areas,
         areas_cfg=areas_cfg,
         build_cfg=build_cfg,
+        partner=partner,
         names=_area_names(lsoa11, lsoa21, lad_pfa, lad_county, lad_region, areas),
     )
 
@@ -417,10 +402,13 @@ def _lsoas(lsoa11, lsoa21, lsoa11_21, dep_lsoa) -> pd.DataFrame:
 # --------------------------------------------------------------------------- writing
 
 
-def _fingerprint(manifest_file: Path, compendium_file: Path, params: Path) -> str:
+def _fingerprint(manifest_file: Path, compendium_file: Path, params: Path, partner: Path) -> str:
+    from helpers.partner import partner_files
+
     digest = hashlib.sha256(f"store v{STORE_VERSION}".encode())
     inputs = [manifest_file, compendium_file, params / "areas.yaml", params / "build.yaml"]
-    inputs += [Path(__file__).with_name(f"{m}.py") for m in BUILD_MODULES]
+    inputs += partner_files(partner)  # analysts' files: not in the manifest, but they count
+    inputs += sorted(Path(__file__).parent.glob("*.py"))  # any code change rebuilds (seconds)
     for path in inputs:
         if path.exists():
             digest.update(path.name.encode())

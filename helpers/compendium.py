@@ -12,7 +12,7 @@ from helpers.errors import ParamsError
 
 PRIORITIES = ("overview", "substance_misuse", "mental_health", "domestic_sexual_violence")
 POLARITIES = ("low_is_good", "high_is_good", "no_judgement")
-KINDS = ("police_uk", "fingertips", "health_index", "recorded_crime")
+KINDS = ("police_uk", "fingertips", "health_index", "recorded_crime", "partner")
 REQUIRED = (
     "id",
     "name",
@@ -23,6 +23,12 @@ REQUIRED = (
     "polarity",
     "source",
     "caveats",
+    "publisher",
+    "dataset",
+    "link",
+    "frequency",
+    "benchmark",
+    "disclosure",
 )
 
 

@@ -69,7 +69,12 @@ def compendium_table() -> pd.DataFrame:
             "periods": (f"{min(data['period'])} to {max(data['period'])}" if len(data) else "none"),
             "latest_period": max(data["period"]) if len(data) else "none",
             "caveats": e.caveats,
-            "disclosure": "Counts of 1 to 4, and rates built on them, are not shown.",
+            "publisher": e.publisher,
+            "dataset": e.dataset,
+            "link": e.link,
+            "frequency": e.frequency,
+            "benchmark": e.benchmark,
+            "disclosure": e.disclosure,
         }
         for area_type, level in LEVELS.items():
             row[level] = TICK if area_type in types else GAP
@@ -105,7 +110,7 @@ def write(out: Path) -> None:
     _replace(
         out / "compendium.xlsx", lambda p: table.to_excel(p, index=False, sheet_name="compendium")
     )
-    columns = ["name", "priority", "definition", "unit", "source", "latest_period", "caveats"]
+    columns = ["name", "priority", "definition", "unit", "publisher", "latest_period", "caveats"]
     head = "".join(
         f'<th scope="col"><button type="button">{html.escape(c.replace("_", " ").capitalize())}'
         "</button></th>"

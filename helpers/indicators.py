@@ -35,8 +35,10 @@ def build_values(
     areas_cfg: config.Areas,
     build_cfg: dict,
     names: dict[str, str],
+    partner: Path | None = None,
 ) -> pd.DataFrame:
     frames = []
+    partner_dir = partner or raw.parent / "partner"
     hi_wanted = {
         e["source"]["indicator"]: e for e in indicators if e["source"]["kind"] == "health_index"
     }
@@ -57,6 +59,23 @@ def build_values(
             frames.append(health_index_values(entry, hi))
         elif kind == "recorded_crime":
             frames.append(recorded_crime_values(entry, raw, population, areas_cfg, build_cfg))
+    from helpers import partner as partner_data
+
+    partner_rows = partner_data.read_partner_data(
+        partner_dir, indicators=indicators, areas=areas, population=population
+    )
+    if len(partner_rows):
+        frames.append(
+            _complete(
+                partner_rows.assign(
+                    area_type=np.nan,
+                    category_type=np.nan,
+                    category=np.nan,
+                    england_outcome="not compared",
+                    england_level=np.nan,
+                )
+            )
+        )
     values = pd.concat(frames, ignore_index=True)
     values["area_name"] = values["area_name"].fillna(values["area_code"].map(names))
     types = dict(zip(areas["area_code"], areas["area_type"], strict=True))

@@ -21,6 +21,7 @@ SHORT_SOURCE = {
     "fingertips": "OHID Fingertips",
     "health_index": "ONS Health Index for England",
     "recorded_crime": "ONS police recorded crime by force area; ONS mid-year estimates",
+    "partner": "Partner data",
 }
 
 
@@ -149,7 +150,7 @@ class Report:
         entry = store.compendium_entry(ident)
         self.shown.append(ident)
         avail = views.availability(ident, self.area_code)
-        source = SHORT_SOURCE[entry["source_kind"]]
+        source = _source_line(ident, entry)
         unit = entry["unit"]
         if avail == "none":
             display(
@@ -202,8 +203,10 @@ class Report:
         history = views.series(ident, trend_codes)
         if history["period"].nunique() > 1:
             label = _trend_label(history, focus[0]) if focus else None
+            short, xlabel = _short_periods(history)
             fig = charts.trend(
-                history,
+                short,
+                xlabel=xlabel,
                 series="area_name",
                 highlight=store.area_name(focus[0]) if focus else None,
                 title=f"{entry['name']} over time",
@@ -213,12 +216,33 @@ class Report:
             )
             display(charts.show(fig, alt=_trend_alt(entry["name"], history, unit, label)))
         table_codes = list(dict.fromkeys([*latest["area_code"], *trend_codes]))
-        display(_values_table(views.series(ident, table_codes), entry))
+        display(_values_table(*_short_periods(views.series(ident, table_codes)), entry))
         notes = sorted(history["value_note"].dropna().unique())
         if history["suppressed"].any():
             notes.append(disclosure.NOTE)
         if notes:
             display(Markdown("\n".join(f"*Note:* {n}  " for n in notes)))
+
+    def partner_sections(self) -> None:
+        """Every partner indicator of this priority that has data; otherwise the gap, plainly."""
+        compendium = store.load("compendium")
+        ids = compendium.loc[
+            (compendium["source_kind"] == "partner") & (compendium["priority"] == self.priority),
+            "id",
+        ]
+        present = set(store.load("indicator_values")["indicator_id"])
+        shown = [i for i in ids if i in present]
+        for ident in shown:
+            display(Markdown(f"### {store.compendium_entry(ident)['name']}"))
+            self.section(ident)
+        if not shown:
+            display(
+                Markdown(
+                    "**Data gap:** no partner data has been added for this priority yet. Partners "
+                    "can add local counts (for example police domestic-abuse flags, treatment "
+                    "numbers or MARAC cases) as a file in `data/partner/`; see the README there."
+                )
+            )
 
     # ------------------------------------------------------------------ police.uk local views
 
@@ -439,7 +463,7 @@ class Report:
         for ident in dict.fromkeys(self.shown):
             entry = store.compendium_entry(ident)
             lines.append(
-                f"- **{entry['name']}** ({SHORT_SOURCE[entry['source_kind']]}). "
+                f"- **{entry['name']}** ({_source_line(ident, entry)}). "
                 f"{entry['definition']} *Caveats:* {entry['caveats']}"
             )
         lines.append(f"\n{disclosure.NOTE}\n\n{OGL} {MAP_ATTRIBUTION}")
@@ -461,6 +485,26 @@ class Report:
 
 run_time = provenance.run_time
 code_version = provenance.code_version
+
+
+def _source_line(ident: str, entry: dict) -> str:
+    """The chart source line; partner data names who supplied it, as given in the file."""
+    if entry["source_kind"] != "partner":
+        return SHORT_SOURCE[entry["source_kind"]]
+    given = store.indicator(ident)["source"].dropna().unique()
+    return "; ".join(given) if len(given) else SHORT_SOURCE["partner"]
+
+
+def _short_periods(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """'Year ending Sep 2024' -> '2024' for axes and table headers, with the axis saying what the
+    year is; other period labels are kept as they are."""
+    match = frame["period"].str.extract(r"^Year ending (\w+) (\d{4})$")
+    if frame.empty or match[0].isna().any() or match[0].nunique() != 1:
+        return frame, None
+    month = {"Sep": "September", "Mar": "March", "Dec": "December", "Jun": "June"}.get(
+        match[0].iloc[0], match[0].iloc[0]
+    )
+    return frame.assign(period=match[1]), f"Year ending {month}"
 
 
 def _bracketed(unit: str) -> str:
@@ -515,7 +559,7 @@ def _trend_alt(name, history, unit, label) -> str:
     return text + (f" Recent trend: {label}." if label else "")
 
 
-def _values_table(history: pd.DataFrame, entry: dict) -> HTML:
+def _values_table(history: pd.DataFrame, period_label: str | None, entry: dict) -> HTML:
     fmt = "{:,.2f}" if _decimals(entry) == 2 else "{:,.1f}"
     rows = []
     for r in history.itertuples():
@@ -537,7 +581,9 @@ def _values_table(history: pd.DataFrame, entry: dict) -> HTML:
     order = list(dict.fromkeys(table.index.get_level_values("Area")))
     wide = table["Value"].unstack("Period").reindex(order)
     wide.index.name = "Area"
-    return _table(wide, caption=f"{entry['name']} ({entry['unit']}) by period")
+    return _table(
+        wide, caption=f"{entry['name']} ({entry['unit']}) by {(period_label or 'period').lower()}"
+    )
 
 
 def _table(frame: pd.DataFrame, *, caption: str) -> HTML:
