@@ -185,9 +185,7 @@ def police_values(
     """Annual counts and crude rates per 1,000 for the force's local authorities, the county
     and the force area. A year with a missing month is a gap row (no count, no value)."""
     per = float(entry["multiplier"])
-    pop_cfg = build_cfg.get("population") or {}
-    year_for = {int(k): int(v) for k, v in (pop_cfg.get("year_for") or {}).items()}
-    release = (pop_cfg.get("series") or {}).get("release", "")
+    pop_of, year_for = denominators(population, build_cfg)
 
     selected = crimes[crimes["crime_type"].isin(entry["source"]["crime_types"])]
     selected = selected.assign(year=selected["month"].str[:4].astype(int))
@@ -201,12 +199,6 @@ def police_values(
     groups = {code: [code] for code in areas_cfg.force_districts}
     groups[areas_cfg.county] = list(areas_cfg.districts)
     groups[areas_cfg.force_area] = list(areas_cfg.force_districts)
-    totals = population[
-        (population["age"] == "all")
-        & (population["sex"] == "Persons")
-        & (population["release"] == release)
-    ]
-    pop_of = totals.set_index(["area_code", "year"])["population"]
 
     rows = []
     for code, members in groups.items():
@@ -236,21 +228,9 @@ def police_values(
                     "estimate published in the series used)"
                 )
             rows.append(row)
-    frame = pd.DataFrame(rows)
-    frame = frame.assign(
-        indicator_id=entry["id"],
-        indicator_name=entry["name"],
-        area_name=np.nan,
-        area_type=np.nan,
-        sex="Persons",
-        age="All ages",
-        category_type=np.nan,
-        category=np.nan,
-        england_outcome="not compared",
-        england_level=np.nan,
-        source="police.uk street-level crime (Home Office); ONS mid-year population estimates",
+    return _counted(
+        rows, entry, "police.uk street-level crime (Home Office); ONS mid-year population estimates"
     )
-    return _complete(frame)
 
 
 def fingertips_values(entry: dict, folder: Path) -> pd.DataFrame:
@@ -285,6 +265,38 @@ def health_index_values(entry: dict, hi: pd.DataFrame) -> pd.DataFrame:
             "england_level": np.nan,
             "source": "ONS Health Index for England",
         }
+    )
+    return _complete(frame)
+
+
+def denominators(population: pd.DataFrame, build_cfg: dict) -> tuple[pd.Series, dict[int, int]]:
+    """Crude-rate denominators: all-persons totals of the one release params/build.yaml names,
+    by (area_code, year), and the stated year to use for years the release lacks."""
+    pop_cfg = build_cfg.get("population") or {}
+    year_for = {int(k): int(v) for k, v in (pop_cfg.get("year_for") or {}).items()}
+    release = (pop_cfg.get("series") or {}).get("release", "")
+    totals = population[
+        (population["age"] == "all")
+        & (population["sex"] == "Persons")
+        & (population["release"] == release)
+    ]
+    return totals.set_index(["area_code", "year"])["population"], year_for
+
+
+def _counted(rows: list[dict], entry: dict, source: str) -> pd.DataFrame:
+    """Rows of counts and rates for all persons, all ages, as tidy indicator values."""
+    frame = pd.DataFrame(rows).assign(
+        indicator_id=entry["id"],
+        indicator_name=entry["name"],
+        area_name=np.nan,
+        area_type=np.nan,
+        sex="Persons",
+        age="All ages",
+        category_type=np.nan,
+        category=np.nan,
+        england_outcome="not compared",
+        england_level=np.nan,
+        source=source,
     )
     return _complete(frame)
 
@@ -325,11 +337,7 @@ def recorded_crime_values(
     counts = counts[counts["area_name"].isin(names)].assign(
         area_code=lambda f: f["area_name"].map(names)
     )
-    pop_cfg = build_cfg.get("population") or {}
-    year_for = {int(k): int(v) for k, v in (pop_cfg.get("year_for") or {}).items()}
-    release = (pop_cfg.get("series") or {}).get("release", "")
-    totals = population[(population["age"] == "all") & (population["release"] == release)]
-    pop_of = totals.set_index(["area_code", "year"])["population"]
+    pop_of, year_for = denominators(population, build_cfg)
     rows = []
     for row in counts.itertuples():
         pop_year = year_for.get(row.year, row.year)
@@ -352,18 +360,9 @@ def recorded_crime_values(
                 "value_note": note,
             }
         )
-    frame = pd.DataFrame(rows).assign(
-        indicator_id=entry["id"],
-        indicator_name=entry["name"],
-        area_name=np.nan,
-        area_type=np.nan,
-        sex="Persons",
-        age="All ages",
-        category_type=np.nan,
-        category=np.nan,
-        england_outcome="not compared",
-        england_level=np.nan,
-        source="ONS police recorded crime by police force area (secondary copy); ONS mid-year "
+    return _counted(
+        rows,
+        entry,
+        "ONS police recorded crime by police force area (secondary copy); ONS mid-year "
         "population estimates",
     )
-    return _complete(frame)
