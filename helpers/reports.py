@@ -177,7 +177,12 @@ class Report:
             latest = views.series(ident, [self.codes["force"], self.codes["england"]])
             latest = latest[latest["period"] == views.latest_period(latest["period"])]
         if not latest.empty:
-            column, bench_code = views.benchmark(ident, focus[0] if focus else self.area_code)
+            # judge as a district would be judged: in the county report, the districts are
+            # compared with the county (police.uk) or with England, the benchmark line
+            perspective = focus[0] if focus else self.area_code
+            if self.codes["is_county"] and avail == "area":
+                perspective = self.codes["districts"][0]
+            column, bench_code = views.benchmark(ident, perspective)
             bench = latest[latest["area_code"] == bench_code]
             bars = latest[latest["area_code"] != bench_code] if len(bench) else latest
             period = latest["period"].iloc[0]
