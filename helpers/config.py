@@ -92,6 +92,14 @@ class Areas:
         """The local authorities that make up the force area."""
         return (*self.districts, *self.force_unitaries)
 
+    def members(self) -> dict[str, list[str]]:
+        """The local authorities each reported area adds up from: each force authority itself,
+        the county from its districts, the force area from all of them."""
+        groups = {code: [code] for code in self.force_districts}
+        groups[self.county] = list(self.districts)
+        groups[self.force_area] = list(self.force_districts)
+        return groups
+
     @property
     def all_codes(self) -> tuple[str, ...]:
         return (self.county, *self.force_districts, self.force_area, self.region, self.england)

@@ -196,9 +196,7 @@ def police_values(
     whole_years = in_range[in_range == 12].index  # years the snapshot spans in full
     missing_by_year = months[months["status"] == "missing"].groupby("year")["month"].apply(list)
 
-    groups = {code: [code] for code in areas_cfg.force_districts}
-    groups[areas_cfg.county] = list(areas_cfg.districts)
-    groups[areas_cfg.force_area] = list(areas_cfg.force_districts)
+    groups = areas_cfg.members()
 
     rows = []
     for code, members in groups.items():

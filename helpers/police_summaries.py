@@ -58,7 +58,7 @@ def deprivation(
     years = complete[complete].index
     data = lsoa_counts[lsoa_counts["year"].isin(years)]
     rows = []
-    for area, members in _area_members(areas_cfg).items():
+    for area, members in areas_cfg.members().items():
         part = data[data["lad_code"].isin(members)]
         for year in years:
             vintage = "2011" if year <= "2022" else "2021"
@@ -81,10 +81,3 @@ def deprivation(
                         }
                     )
     return pd.DataFrame(rows)
-
-
-def _area_members(areas_cfg: config.Areas) -> dict[str, list[str]]:
-    members = {code: [code] for code in areas_cfg.force_districts}
-    members[areas_cfg.county] = list(areas_cfg.districts)
-    members[areas_cfg.force_area] = list(areas_cfg.force_districts)
-    return members

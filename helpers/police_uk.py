@@ -111,11 +111,6 @@ def street_files(folder: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.name)
 
 
-def month_of(path: Path) -> str | None:
-    match = STREET_FILE.search(path.name)
-    return match.group(1) if match else None
-
-
 def expected_months(first: str, last: str) -> list[str]:
     """Every month from first to last inclusive, as YYYY-MM."""
     return [p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M")]

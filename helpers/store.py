@@ -55,16 +55,6 @@ def area_name(area_code: str) -> str:
     return str(table.get(area_code, area_code))
 
 
-def comparison_areas(area_code: str) -> list[str]:
-    """The area, then the county's other districts, then the county: the order reports use."""
-    table = areas()
-    districts = table.loc[table["area_type"] == "District", "area_code"].tolist()
-    county = table.loc[table["area_type"] == "County", "area_code"].tolist()
-    others = [c for c in districts if c != area_code]
-    head = [area_code] if area_code not in county else []
-    return head + others + county
-
-
 def indicator(indicator_id: str, area_codes: list[str] | None = None) -> pd.DataFrame:
     """Values of one indicator, optionally for some areas (kept in the order given)."""
     values = load("indicator_values")
