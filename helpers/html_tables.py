@@ -71,8 +71,11 @@ def rug_html(table: pd.DataFrame) -> str:
     )
 
 
-def _compared_words(benchmark: str | None) -> str:
-    return f"compared with {benchmark}" if benchmark else "no statistical comparison"
+def _compared_words(benchmark: object) -> str:
+    # None becomes NaN inside a DataFrame, and NaN is truthy
+    if isinstance(benchmark, str) and benchmark:
+        return f"compared with {benchmark}"
+    return "no statistical comparison"
 
 
 def then_now_html(frame: pd.DataFrame) -> str:

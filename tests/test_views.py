@@ -11,9 +11,9 @@ from helpers import store, views
 @pytest.fixture(autouse=True)
 def _store(full_store, monkeypatch):
     monkeypatch.setenv("NEEDS_PROCESSED_DIR", str(full_store))
-    store.load.cache_clear()
+    store.clear()
     yield
-    store.load.cache_clear()
+    store.clear()
 
 
 def test_comparison_frame_order_and_latest_period():
@@ -81,6 +81,19 @@ def test_rug_has_every_area_column():
     assert {"Leicestershire", "England"} <= set(rug.columns)
     value, outcome, suppressed = rug.iloc[0]["Charnwood"]
     assert value > 0 and outcome in {"higher", "similar", "lower"} and suppressed is False
+
+
+def test_rug_says_plainly_when_nothing_was_compared():
+    """The ONS Health Index inputs carry no comparison; the rug must say so, not "nan"."""
+    from helpers import html_tables
+
+    rug = views.rug(["police_drugs", "hi_suicides"], "E07000130")
+    assert rug["compared_with"].iloc[0] == "Leicestershire"
+    assert pd.isna(rug["compared_with"].iloc[1])
+    page = html_tables.rug_html(rug)
+    assert "compared with Leicestershire" in page
+    assert "no statistical comparison" in page
+    assert "nan" not in page
 
 
 def test_complete_periods_fills_gaps():
