@@ -235,7 +235,7 @@ class Report:
             (compendium["source_kind"] == "partner") & (compendium["priority"] == self.priority),
             "id",
         ]
-        present = set(store.load("indicator_values")["indicator_id"])
+        present = set(store.load("indicator_values")["indicator_id"].unique())
         shown = [i for i in ids if i in present]
         for ident in shown:
             display(Markdown(f"### {store.compendium_entry(ident)['name']}"))

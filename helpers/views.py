@@ -96,7 +96,7 @@ def availability(indicator_id: str, area_code: str) -> str:
     """Where the indicator exists for this report: 'area', 'county-only', 'district-only',
     'force-only' or 'none', so a view can say plainly what is missing."""
     codes = area_codes(area_code)
-    present = set(store.indicator(indicator_id)["area_code"])
+    present = set(store.indicator(indicator_id)["area_code"].unique())
     if codes["area"] in present:
         return "area"
     if codes["force"] in present and not present & set(codes["districts"]):

@@ -96,8 +96,8 @@ def site_run(full_store, tmp_path_factory):
     patch.setenv("NEEDS_PROCESSED_DIR", str(full_store))
     patch.setenv("NEEDS_OUTPUTS_DIR", str(outputs))
     patch.setenv("NEEDS_RUN_TIME", "2026-11-26T12:00:00+00:00")
-    store.load.cache_clear()
+    store.clear()
     status = run.run(force=True)
     yield outputs, status
     patch.undo()
-    store.load.cache_clear()
+    store.clear()

@@ -21,9 +21,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 def use_store(full_store, monkeypatch, tmp_path):
     monkeypatch.setenv("NEEDS_PROCESSED_DIR", str(full_store))  # the kernel inherits it
     monkeypatch.setenv("NEEDS_OUTPUTS_DIR", str(tmp_path / "outputs"))
-    store.load.cache_clear()
+    store.clear()
     yield tmp_path / "outputs"
-    store.load.cache_clear()
+    store.clear()
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)

@@ -123,7 +123,7 @@ def test_partner_rows_flow_into_the_notebook(tmp_path, monkeypatch):
     processed = tmp_path / "processed"
     build.build(FULL_RAW, processed, partner=tmp_path / "partner", force=True)
     monkeypatch.setenv("NEEDS_PROCESSED_DIR", str(processed))
-    store.load.cache_clear()
+    store.clear()
     nb = nbformat.read(ROOT / "notebooks" / "domestic_sexual_violence.ipynb", as_version=4)
     nb.cells[0].source = 'area_code = "E07000133"'
     NotebookClient(
@@ -137,7 +137,7 @@ def test_partner_rows_flow_into_the_notebook(tmp_path, monkeypatch):
     assert "EXAMPLE FOR TESTS ONLY - not real data" in text  # its source line, as supplied
     # Melton's example count is 3: never shown, and neither is its rate
     assert "fewer than 5" in text
-    store.load.cache_clear()
+    store.clear()
 
 
 def test_subset_has_no_partner_folder():

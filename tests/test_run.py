@@ -19,9 +19,9 @@ def env(full_store, monkeypatch, tmp_path):
     monkeypatch.setenv("NEEDS_PROCESSED_DIR", str(full_store))
     monkeypatch.setenv("NEEDS_OUTPUTS_DIR", str(tmp_path / "outputs"))
     monkeypatch.setenv("NEEDS_RUN_TIME", "2026-11-26T12:00:00+00:00")
-    store.load.cache_clear()
+    store.clear()
     yield tmp_path / "outputs"
-    store.load.cache_clear()
+    store.clear()
 
 
 def test_warm_kernel_gives_the_same_page_as_a_cold_one(env):
