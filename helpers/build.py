@@ -69,7 +69,9 @@ def build(
     started = time.perf_counter()
     manifest_file = paths.manifest_path(raw)
     sources = manifest.verify(raw, manifest_file)
-    fingerprint = _fingerprint(manifest_file, compendium_file, params, partner)
+    fingerprint = _fingerprint(
+        manifest_file, [compendium_file, compendium.fetched_path(raw)], params, partner
+    )
     previous = _read_info(processed)
     if not force and previous.get("fingerprint") == fingerprint:
         log.info("The store is up to date (%s); nothing to do. Use --force to rebuild.", processed)
@@ -94,7 +96,8 @@ def build(
 def _assemble(raw: Path, params: Path, compendium_file: Path, partner: Path) -> tuple[dict, dict]:
     areas_cfg = config.areas(params)
     build_cfg = config.load_params("build", params)
-    indicators = compendium.load(compendium_file)
+    fetched = compendium.fetched_path(raw)
+    indicators = compendium.load(compendium_file, fetched)
     info: dict = {}
 
     log.info("Reading geography lookups")
@@ -152,7 +155,7 @@ def _assemble(raw: Path, params: Path, compendium_file: Path, partner: Path) -> 
         "deprivation_district": dep_district,
         "lsoas": lsoas,
         "compendium": compendium.to_frame(indicators),
-        "gaps": pd.DataFrame(compendium.load_gaps(compendium_file)).assign(
+        "gaps": pd.DataFrame(compendium.load_gaps(compendium_file, fetched)).assign(
             baseline_2017=lambda f: f["baseline_2017"].map(", ".join)
         ),
         "baseline_2017": baseline_2017.read_baseline_2017(
@@ -402,11 +405,13 @@ def _lsoas(lsoa11, lsoa21, lsoa11_21, dep_lsoa) -> pd.DataFrame:
 # --------------------------------------------------------------------------- writing
 
 
-def _fingerprint(manifest_file: Path, compendium_file: Path, params: Path, partner: Path) -> str:
+def _fingerprint(
+    manifest_file: Path, compendium_files: list[Path], params: Path, partner: Path
+) -> str:
     from helpers.partner import partner_files
 
     digest = hashlib.sha256(f"store v{STORE_VERSION}".encode())
-    inputs = [manifest_file, compendium_file, params / "areas.yaml", params / "build.yaml"]
+    inputs = [manifest_file, *compendium_files, params / "areas.yaml", params / "build.yaml"]
     inputs += partner_files(partner)  # analysts' files: not in the manifest, but they count
     inputs += sorted(Path(__file__).parent.glob("*.py"))  # any code change rebuilds (seconds)
     for path in inputs:

@@ -1,10 +1,17 @@
-"""data/compendium.yaml: indicator metadata, the single source of truth for what the store holds."""
+"""data/compendium.yaml: indicator metadata, the single source of truth for what the store holds.
+
+`needs fetch fingertips` writes what it learns from the Fingertips API to a second file beside
+the raw data, compendium.fetched.yaml, rather than rewriting the hand-written, commented one.
+Loading merges the two: a fetched entry adds a new indicator, or refreshes the published
+metadata (definition, caveats, polarity, unit, source file) of one already listed, keeping the
+hand-written name, measure and priority."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from helpers import paths
 from helpers.config import load_yaml
@@ -32,13 +39,43 @@ REQUIRED = (
 )
 
 
+FETCHED_NAME = "compendium.fetched.yaml"
+# What a fetch may refresh in an entry that is already in the hand-written compendium.
+REFRESHED = (
+    "definition",
+    "value_type",
+    "unit",
+    "polarity",
+    "caveats",
+    "publisher",
+    "dataset",
+    "link",
+    "data_source",
+    "retrieved",
+    "source",
+)
+
+
 def default_path() -> Path:
     return paths.DATA / "compendium.yaml"
 
 
-def load(path: Path | None = None) -> list[dict]:
-    """The indicator entries, validated."""
+def fetched_path(raw: Path | None = None) -> Path:
+    """compendium.fetched.yaml, beside the raw-data folder (data/ for data/raw)."""
+    return Path(raw or paths.raw_dir()).parent / FETCHED_NAME
+
+
+def load(path: Path | None = None, fetched: Path | None = None) -> list[dict]:
+    """The indicator entries, validated; merged with `fetched` when that file exists."""
     path = path or default_path()
+    entries = _entries(path)
+    if fetched is not None and fetched.exists():
+        entries = _merge(entries, _entries(fetched), gaps=load_gaps(path))
+        path = fetched
+    return _validated(entries, path)
+
+
+def _entries(path: Path) -> list[dict]:
     data = load_yaml(path)
     entries = data.get("indicators") if isinstance(data, dict) else None
     if not isinstance(entries, list):
@@ -47,6 +84,26 @@ def load(path: Path | None = None) -> list[dict]:
             path=path,
             fix="see the comment at the top of data/compendium.yaml",
         )
+    return entries
+
+
+def _merge(entries: list[dict], fetched: list[dict], gaps: list[dict]) -> list[dict]:
+    by_id = {str(e.get("id")): e for e in entries}
+    for new in fetched:
+        ident = str(new.get("id"))
+        if ident in by_id:
+            by_id[ident].update({k: new[k] for k in REFRESHED if k in new})
+            continue
+        # A fetched indicator that fills a declared gap takes over its 2017 baseline items,
+        # so "then and now" shows today's figure beside the 2017 one.
+        for gap in gaps:
+            if ident in map(str, gap.get("filled_by", [])):
+                new.setdefault("baseline_2017", gap.get("baseline_2017", []))
+        entries.append(new)
+    return entries
+
+
+def _validated(entries: list[dict], path: Path) -> list[dict]:
     seen: set[str] = set()
     for i, entry in enumerate(entries, start=1):
         ident = str((entry or {}).get("id", f"entry {i}"))
@@ -102,11 +159,17 @@ def to_frame(entries: list[dict]) -> pd.DataFrame:
 GAP_REQUIRED = ("id", "name", "priority", "baseline_2017", "available_at", "could_come_from")
 
 
-def load_gaps(path: Path | None = None) -> list[dict]:
-    """The declared data gaps (the `gaps:` list), validated."""
+def load_gaps(path: Path | None = None, fetched: Path | None = None) -> list[dict]:
+    """The declared data gaps (the `gaps:` list), validated. A gap whose `filled_by`
+    indicators have all been fetched is no longer a gap."""
     path = path or default_path()
     data = load_yaml(path)
     gaps = data.get("gaps") or []
+    if fetched is not None and fetched.exists():
+        have = {str(e.get("id")) for e in _entries(fetched)}
+        gaps = [
+            g for g in gaps if not (g.get("filled_by") and set(map(str, g["filled_by"])) <= have)
+        ]
     for gap in gaps:
         missing = [k for k in GAP_REQUIRED if k not in gap]
         if missing:
@@ -122,3 +185,22 @@ def load_gaps(path: Path | None = None) -> list[dict]:
                 fix=f"use one of {', '.join(PRIORITIES)}",
             )
     return gaps
+
+
+def write_fetched(path: Path, entries: list[dict]) -> None:
+    """Add or replace `entries` (by id) in compendium.fetched.yaml, atomically."""
+    kept = _entries(path) if path.exists() else []
+    new_ids = {str(e["id"]) for e in entries}
+    merged = [e for e in kept if str(e.get("id")) not in new_ids] + entries
+    merged.sort(key=lambda e: (e["priority"], str(e["id"])))
+    text = yaml.safe_dump({"indicators": merged}, sort_keys=False, allow_unicode=True, width=100)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(FETCHED_HEADER + text, encoding="utf-8")
+    tmp.replace(path)
+
+
+FETCHED_HEADER = """\
+# Written by `needs fetch fingertips`: indicator metadata from the Fingertips API. Loaded together
+# with data/compendium.yaml (entries here refresh or add to it). Edit that file, not this one;
+# a fetch rewrites this one.
+"""

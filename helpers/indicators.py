@@ -241,7 +241,40 @@ def fingertips_values(entry: dict, folder: Path) -> pd.DataFrame:
             path=folder / entry["source"]["file"],
             fix="point the compendium entry at the right file",
         )
-    return frame.assign(indicator_name=entry["name"])
+    return select_breakdown(frame, entry).assign(indicator_name=entry["name"])
+
+
+def select_breakdown(frame: pd.DataFrame, entry: dict) -> pd.DataFrame:
+    """One row per area and period: the entry's sex and age (when it names them) and the
+    overall figure rather than the category splits (e.g. deprivation deciles) that API
+    downloads add. A file with one breakdown passes through unchanged."""
+    source = entry["source"]
+    keep = frame["category_type"].isna()
+    for column in ("sex", "age"):
+        wanted = source.get(column)
+        if wanted is not None:
+            keep &= frame[column].astype(str) == str(wanted)
+    chosen = frame[keep]
+    if chosen.empty:
+        raise DataError(
+            f"indicator '{entry['id']}' has no rows for "
+            + ", ".join(f"{c} {source[c]!r}" for c in ("sex", "age") if c in source),
+            path=source.get("file"),
+            fix="set source.sex / source.age to values the file has: "
+            + "; ".join(
+                f"{c}: {', '.join(sorted(frame[c].dropna().astype(str).unique()))}"
+                for c in ("sex", "age")
+            ),
+        )
+    doubled = chosen.duplicated(["area_code", "period"])
+    if doubled.any():
+        raise DataError(
+            f"indicator '{entry['id']}' has several rows per area and period (by sex or age)",
+            path=source.get("file"),
+            fix="name one breakdown in the compendium entry's source, e.g. "
+            "{kind: fingertips, file: ..., sex: Persons, age: All ages}",
+        )
+    return chosen
 
 
 def health_index_values(entry: dict, hi: pd.DataFrame) -> pd.DataFrame:

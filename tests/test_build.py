@@ -269,3 +269,22 @@ def test_full_build_police_limits_and_comparisons_use_stats(full_store):
     # a series with a gap year has no recent trend
     latest = rows[rows.trend_marker.notna()]
     assert set(latest["trend_marker"]) == {"cannot be calculated"}
+
+
+def test_a_file_with_several_breakdowns_needs_one_named():
+    """API downloads carry sexes, ages and categories; the entry must pick one per area."""
+    from helpers import fingertips, indicators
+    from helpers.errors import DataError
+
+    sample = SUBSET_RAW / "fingertips" / "export_format_sample" / "indicators-CountyUA.data.csv"
+    frame = fingertips.read_indicator_file(sample)
+    entry = {"id": "93356", "source": {"kind": "fingertips", "file": str(sample)}}
+    with pytest.raises(DataError, match="several rows per area and period"):
+        indicators.select_breakdown(frame, entry)
+    entry["source"] |= {"sex": "Persons", "age": "All ages"}
+    chosen = indicators.select_breakdown(frame, entry)
+    assert not chosen.duplicated(["area_code", "period"]).any()
+    assert set(chosen["age"]) == {"All ages"}
+    entry["source"]["age"] = "90+ yrs"
+    with pytest.raises(DataError, match="0-9 yrs"):  # the fix lists the ages it has
+        indicators.select_breakdown(frame, entry)

@@ -40,3 +40,60 @@ def test_every_notebook_indicator_has_an_entry():
         used = {i for i in used if not re.fullmatch(r"\d{4}", i)}  # years given to r.links
         assert used, notebook
         assert used <= ids, (notebook.name, sorted(used - ids))
+
+
+def _fetched(tmp_path, *entries: dict):
+    path = tmp_path / compendium.FETCHED_NAME
+    compendium.write_fetched(path, list(entries))
+    return path
+
+
+def _fingertips_entry(ident: str, **changes) -> dict:
+    entry = {
+        "id": ident,
+        "name": f"Fetched {ident}",
+        "measure": f"fetched {ident}",
+        "priority": "mental_health",
+        "definition": "From the API",
+        "value_type": "Directly standardised rate",
+        "unit": "per 100,000",
+        "polarity": "low_is_good",
+        "publisher": "Office for Health Improvement and Disparities",
+        "dataset": "Fingertips public health profiles (API)",
+        "link": "https://fingertips.phe.org.uk/api/",
+        "frequency": "Annual",
+        "benchmark": "Fingertips' own comparison with England",
+        "disclosure": "as applied by Fingertips",
+        "caveats": "API caveats",
+        "retrieved": "2026-11-26",
+        "source": {"kind": "fingertips", "file": f"api/fingertips_{ident}.csv", "sex": "Persons"},
+    }
+    return entry | changes
+
+
+def test_a_fetch_refreshes_published_metadata_but_keeps_the_hand_written_name(tmp_path):
+    path = _fetched(tmp_path, _fingertips_entry("91414", name="API name", priority="overview"))
+    merged = {e["id"]: e for e in compendium.load(fetched=path)}
+    listed = {e["id"]: e for e in compendium.load()}
+    hand = listed["91414"]
+    assert merged["91414"]["definition"] == "From the API"
+    assert merged["91414"]["source"]["file"] == "api/fingertips_91414.csv"
+    assert merged["91414"]["name"] == hand["name"]
+    assert merged["91414"]["priority"] == hand["priority"] == "substance_misuse"
+    assert merged.keys() == listed.keys()
+
+
+def test_a_fetched_indicator_closes_its_gap_and_takes_its_2017_item(tmp_path):
+    path = _fetched(tmp_path, _fingertips_entry("41001"))
+    merged = {e["id"]: e for e in compendium.load(fetched=path)}
+    assert merged["41001"]["baseline_2017"] == ["xiii"]
+    gaps = {g["id"] for g in compendium.load_gaps(fetched=path)}
+    assert "gap_suicide_rate" not in gaps
+    assert "gap_suicide_rate" in {g["id"] for g in compendium.load_gaps()}
+
+
+def test_write_fetched_replaces_by_id(tmp_path):
+    path = _fetched(tmp_path, _fingertips_entry("41001"), _fingertips_entry("90812"))
+    compendium.write_fetched(path, [_fingertips_entry("41001", definition="Newer")])
+    entries = {e["id"]: e for e in compendium._entries(path)}
+    assert set(entries) == {"41001", "90812"} and entries["41001"]["definition"] == "Newer"
