@@ -51,6 +51,7 @@ class Report:
 
     def summary(self, indicator_ids: list[str]) -> None:
         """Headline sentences and Better/Similar/Worse tiles, most important first."""
+        self.shown.extend(indicator_ids)
         sentences, tiles = [], []
         for ident in indicator_ids:
             sentence, outcome, name = self._headline(ident)
@@ -228,6 +229,28 @@ class Report:
         if notes:
             display(Markdown("\n".join(f"*Note:* {n}  " for n in notes)))
 
+    def more_sections(self) -> None:
+        """Every other indicator of this priority in the compendium that has data here, such
+        as one added by `needs fetch fingertips`: it reaches the report with no code change."""
+        compendium = store.load("compendium")
+        ids = compendium.loc[
+            (compendium["priority"] == self.priority) & (compendium["source_kind"] != "partner"),
+            "id",
+        ]
+        present = set(store.load("indicator_values")["indicator_id"].unique())
+        extra = [i for i in ids if i in present and i not in self.shown]
+        if not extra:
+            display(
+                Markdown(
+                    "Every indicator in the compendium for this priority is shown above. "
+                    "`needs fetch fingertips` can add more (see params/fetch.yaml)."
+                )
+            )
+            return
+        for ident in extra:
+            display(Markdown(f"### {store.compendium_entry(ident)['name']}"))
+            self.section(ident)
+
     def partner_sections(self) -> None:
         """Every partner indicator of this priority that has data; otherwise the gap, plainly."""
         compendium = store.load("compendium")
@@ -345,6 +368,7 @@ class Report:
     # ------------------------------------------------------------------ overview views
 
     def spine(self, indicator_ids: list[str]) -> None:
+        self.shown.extend(indicator_ids)
         rows = views.spine_rows(indicator_ids, self.area_code)
         if rows.empty:
             where = (
@@ -374,6 +398,7 @@ class Report:
         )
 
     def rug(self, indicator_ids: list[str]) -> None:
+        self.shown.extend(indicator_ids)
         table = views.rug(indicator_ids, self.area_code)
         display(HTML(html_tables.rug_html(table)))
 
