@@ -1,4 +1,5 @@
-"""The `needs` command: build the store, run the reports, look after the sources manifest.
+"""The `needs` command: build the store, run the reports, look after the sources manifest, and
+refresh the raw data from live sources.
 
 Expected problems (bad data, bad parameters) print one clear message and exit with status 2;
 only bugs show a traceback.
@@ -43,6 +44,27 @@ def main(argv: list[str] | None = None) -> int:
     p_src.add_argument(
         "--update", action="store_true", help="re-hash changed files and record new ones"
     )
+
+    p_fetch = sub.add_parser(
+        "fetch", help="refresh data/raw from the Fingertips API or data.police.uk (needs internet)"
+    )
+    fetch_sub = p_fetch.add_subparsers(dest="source", required=True)
+    p_ft = fetch_sub.add_parser("fingertips", help="OHID Fingertips indicators (params/fetch.yaml)")
+    p_ft.add_argument("--indicators", help="comma-separated Fingertips indicator ids")
+    p_ft.add_argument(
+        "--area-type",
+        help="comma-separated area types: district (501), county (502), england (15) or ids",
+    )
+    p_ft.add_argument("--priority", help="the report for ids not listed in params/fetch.yaml")
+    p_ft.add_argument("--force", action="store_true", help="download again even if fetched today")
+    p_po = fetch_sub.add_parser("police", help="data.police.uk street-level crime, by month")
+    p_po.add_argument("--from", dest="first", required=True, help="first month, YYYY-MM")
+    p_po.add_argument("--to", dest="last", required=True, help="last month, YYYY-MM")
+    p_po.add_argument("--force-area", help="data.police.uk force name (default: leicestershire)")
+    p_po.add_argument("--force", action="store_true", help="download months already present")
+    for p in (p_ft, p_po):
+        p.add_argument("--raw", type=Path, help="raw-data folder (default data/raw)")
+        p.add_argument("--params", type=Path, help="parameter folder (default params/)")
 
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -104,7 +126,49 @@ def _dispatch(args: argparse.Namespace) -> int:
                 target,
             )
         return 0
+    if args.command == "fetch":
+        return _fetch(args)
     raise AssertionError(args.command)
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    if args.source == "fingertips":
+        from helpers import fetch_fingertips
+
+        outcome = fetch_fingertips.fetch(
+            _split(args.indicators),
+            _split(args.area_type),
+            priority=args.priority,
+            force=args.force,
+            raw=args.raw,
+            params=args.params,
+        )
+        hint = "Next: `needs build`, then `needs run`." if outcome.written else None
+    else:
+        from helpers import fetch_police
+
+        outcome = fetch_police.fetch(
+            args.first,
+            args.last,
+            force_name=args.force_area,
+            force=args.force,
+            raw=args.raw,
+            params=args.params,
+        )
+        hint = fetch_police.hint_for_build(outcome, args.params) or (
+            "Next: `needs build`, then `needs run`." if outcome.written else None
+        )
+    for rel in outcome.written:
+        log.info("fetched %s", rel)
+    if outcome.skipped:
+        log.info("%d file(s) already present and verified, skipped", len(outcome.skipped))
+    for problem in outcome.problems:
+        log.warning("Warning: %s", problem)
+    for failure in outcome.failed:
+        log.error("Not fetched: %s", failure)
+    if hint:
+        log.info("%s", hint)
+    return 1 if outcome.failed else 0
 
 
 def _split(text: str | None) -> list[str] | None:

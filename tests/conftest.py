@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -54,14 +55,22 @@ class RawCopy:
         )
 
 
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run the real `needs` console entry point in a subprocess."""
+PROXY_VARS = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
+
+
+def run_cli(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run the real `needs` console entry point in a subprocess. The machine's proxy settings
+    are dropped, so a test reaches only what it names in `env`."""
+    clean = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARS}
     return subprocess.run(
         [sys.executable, "-m", "helpers.cli", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=600,
+        env=clean | (env or {}),
     )
 
 

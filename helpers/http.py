@@ -1,0 +1,191 @@
+"""One HTTP session for every download: timeouts, retries with backoff, the proxy settings of
+the environment, and failures turned into one message a person can act on.
+
+Corporate networks need HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and REQUESTS_CA_BUNDLE for a
+proxy that re-signs TLS); requests reads them from the environment, so they just work."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from helpers.errors import NeedsError
+
+log = logging.getLogger("needs")
+
+TIMEOUT = (10.0, 60.0)  # seconds to connect, seconds between bytes
+RETRIES = 4
+BACKOFF = 1.0  # seconds, doubled after each failed attempt (1, 2, 4, 8)
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+USER_AGENT = "leicestershire-needs-assessment (needs fetch; python-requests)"
+PROXY_FIX = (
+    "check the internet connection; on a council network set HTTPS_PROXY (and NO_PROXY) to "
+    "your proxy, and REQUESTS_CA_BUNDLE if it re-signs TLS; then run the same command again "
+    "(finished downloads are kept)"
+)
+
+
+class FetchError(NeedsError):
+    """A download failed; nothing in data/ was changed."""
+
+
+class _TimeoutAdapter(HTTPAdapter):
+    """An adapter that applies a default timeout: requests has none, so a stalled server
+    would hang a fetch for ever."""
+
+    def __init__(self, *args, timeout: tuple[float, float], **kwargs):
+        self.timeout = timeout
+        super().__init__(*args, **kwargs)
+
+    def send(self, request, **kwargs):
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, **kwargs)
+
+
+def session(
+    *,
+    timeout: tuple[float, float] | None = None,
+    retries: int | None = None,
+    backoff: float | None = None,
+) -> requests.Session:
+    """A session with retries (on connection errors and 429/5xx, with exponential backoff,
+    honouring Retry-After) and a default timeout. NEEDS_HTTP_TIMEOUT, NEEDS_HTTP_RETRIES and
+    NEEDS_HTTP_BACKOFF override the defaults (tests make them short)."""
+    timeout = timeout or _env_timeout()
+    retries = retries if retries is not None else int(os.environ.get("NEEDS_HTTP_RETRIES", RETRIES))
+    backoff = (
+        backoff if backoff is not None else float(os.environ.get("NEEDS_HTTP_BACKOFF", BACKOFF))
+    )
+    policy = Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        backoff_factor=backoff,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
+    s = requests.Session()
+    s.trust_env = True  # HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE
+    s.headers["User-Agent"] = USER_AGENT
+    adapter = _TimeoutAdapter(max_retries=policy, timeout=timeout)
+    s.mount("https://", adapter)
+    s.mount("http://", adapter)
+    return s
+
+
+def _env_timeout() -> tuple[float, float]:
+    value = os.environ.get("NEEDS_HTTP_TIMEOUT")
+    return (float(value), float(value)) if value else TIMEOUT
+
+
+def get(s: requests.Session, url: str, *, what: str, **kwargs) -> requests.Response:
+    """GET with the session; any failure (no network, timeout, HTTP error) is one FetchError."""
+    try:
+        response = s.get(url, **kwargs)
+    except requests.exceptions.SSLError as exc:
+        raise FetchError(
+            f"{what}: the TLS certificate of {_host(url)} could not be verified ({reason(exc)})",
+            fix="if your network re-signs TLS, set REQUESTS_CA_BUNDLE to its CA certificate",
+        ) from None
+    except requests.exceptions.ProxyError as exc:
+        raise FetchError(
+            f"{what}: the proxy refused or failed ({reason(exc)})",
+            fix="check HTTPS_PROXY / HTTP_PROXY; " + PROXY_FIX,
+        ) from None
+    except requests.exceptions.Timeout:
+        raise _timed_out(what, url, s) from None
+    except requests.exceptions.RetryError as exc:
+        raise FetchError(
+            f"{what}: {_host(url)} kept failing ({reason(exc)})",
+            fix="the service may be down; try again later",
+        ) from None
+    except requests.exceptions.ConnectionError as exc:
+        if _is_timeout(exc):  # a read timeout on the last retry arrives as ConnectionError
+            raise _timed_out(what, url, s) from None
+        raise FetchError(
+            f"{what}: could not connect to {_host(url)} ({reason(exc)})", fix=PROXY_FIX
+        ) from None
+    except requests.exceptions.RequestException as exc:
+        raise FetchError(f"{what}: the request failed ({reason(exc)})", fix=PROXY_FIX) from None
+    if response.status_code >= 400:
+        raise FetchError(
+            f"{what}: {_host(url)} answered HTTP {response.status_code} "
+            f"{response.reason or ''}".rstrip()
+            + f" for {url}",
+            fix="the service may be down (5xx: try again later) or the request is wrong "
+            "(4xx: check the indicator ids, area type and months)",
+        )
+    return response
+
+
+def _timed_out(what: str, url: str, s: requests.Session) -> FetchError:
+    return FetchError(
+        f"{what}: {_host(url)} did not answer within the time limit after {_retries(s)} retries",
+        fix="try again later, or raise NEEDS_HTTP_TIMEOUT (seconds); " + PROXY_FIX,
+    )
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    import urllib3.exceptions
+
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, urllib3.exceptions.TimeoutError | TimeoutError):
+            return True
+        inner = getattr(exc, "reason", None)
+        if not isinstance(inner, BaseException) and exc.args:
+            inner = exc.args[0]
+        exc = inner if isinstance(inner, BaseException) else None
+    return False
+
+
+def _host(url: str) -> str:
+    return requests.utils.urlparse(url).netloc or url
+
+
+def _retries(s: requests.Session) -> int:
+    adapter = s.get_adapter("https://")
+    return getattr(getattr(adapter, "max_retries", None), "total", 0) or 0
+
+
+def reason(exc: Exception) -> str:
+    """The innermost cause, without urllib3's long object reprs."""
+    reason = exc
+    while True:
+        inner = getattr(reason, "reason", None) or (reason.args[0] if reason.args else None)
+        if isinstance(inner, Exception) and inner is not reason:
+            reason = inner
+            continue
+        break
+    text = str(reason)
+    if "Max retries exceeded" in text and "(Caused by" in text:
+        text = text.split("(Caused by", 1)[1].rstrip(")")
+    return " ".join(text.split())[:200]
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target` that replaces it only if the block succeeds, so a
+    reader never sees half a file and a failed download leaves the old file in place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        yield tmp
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
