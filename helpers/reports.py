@@ -545,6 +545,11 @@ def _axis_label(unit: str) -> str:
     return f"Value {unit}" if unit.startswith("(") else unit[0].upper() + unit[1:]
 
 
+def _bracketed(unit: str) -> str:
+    """'(unit)' once: some units are already a bracketed note, e.g. '(unit not stated by ONS)'."""
+    return unit if unit.startswith("(") and unit.endswith(")") else f"({unit})"
+
+
 def _decimals(entry: dict) -> int:
     return 2 if entry.get("unit", "").startswith("per 1,000") else 1
 
@@ -612,7 +617,9 @@ def _values_table(history: pd.DataFrame, period_label: str | None, entry: dict) 
     wide = table["Value"].unstack("Period").reindex(order)
     wide.index.name = "Area"
     return _table(
-        wide, caption=f"{entry['name']} ({entry['unit']}) by {(period_label or 'period').lower()}"
+        wide,
+        caption=f"{entry['name']} {_bracketed(entry['unit'])} by "
+        f"{(period_label or 'period').lower()}",
     )
 
 

@@ -96,3 +96,11 @@ def test_notebooks_are_in_run_params():
     text = (ROOT / "params" / "run.yaml").read_text()
     for notebook in NOTEBOOKS:
         assert f"- {notebook}" in text
+
+
+def test_no_doubled_brackets_in_captions(site_run):
+    """Units that are already a bracketed note must not be bracketed again."""
+    outputs, _ = site_run
+    for result, page in _pages(outputs):
+        for caption in re.findall(r"<caption>(.*?)</caption>", page, re.S):
+            assert "((" not in caption, (result["html"], caption)
