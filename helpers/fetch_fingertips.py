@@ -2,7 +2,7 @@
 
 The requests are made by fingertips_py, the maintained Python client. Its own transport has no
 timeout, no retry, and falls back to verify=False on a TLS error, so while it runs its two
-network calls (requests.get and pandas.read_csv on a URL) are routed through helpers.http:
+network calls (requests.get and pandas.read_csv on a URL) are routed through helpers.web:
 timeouts, retries with backoff, the environment's proxy, and TLS always verified. The raw
 bytes of each response are kept, so the file written is the API's export as published (only
 rows for other areas are dropped), not a re-serialisation of parsed numbers.
@@ -27,7 +27,7 @@ from unittest import mock
 import pandas as pd
 import requests
 
-from helpers import compendium, config, downloads, fingertips, http, paths
+from helpers import compendium, config, downloads, fingertips, paths, web
 from helpers.errors import DataError, NeedsError, ParamsError
 
 log = logging.getLogger("needs")
@@ -134,7 +134,7 @@ def routed(session: requests.Session, base: str) -> Iterator[dict[str, bytes]]:
     bodies: dict[str, bytes] = {}
 
     def download(url: str) -> requests.Response:
-        response = http.get(session, url, what="Fingertips API")
+        response = web.get(session, url, what="Fingertips API")
         bodies[url] = response.content
         return response
 
@@ -144,7 +144,7 @@ def routed(session: requests.Session, base: str) -> Iterator[dict[str, bytes]]:
         @staticmethod
         def get(url, verify=True, **_kwargs):
             if verify is False:  # fingertips_py's fallback after a TLS error: refuse it
-                raise http.FetchError(
+                raise web.FetchError(
                     "Fingertips API: the TLS certificate could not be verified",
                     fix="if your network re-signs TLS, set REQUESTS_CA_BUNDLE to its CA",
                 )
@@ -195,7 +195,7 @@ def fetch(
     entries: list[dict] = []
     empty: list[str] = []
     base = api_url()
-    session = http.session()
+    session = web.session()
     with routed(session, base) as bodies:
         from fingertips_py import metadata, retrieve_data
 
@@ -224,7 +224,7 @@ def fetch(
                 if not (rows["Area Code"].isin(codes - {config.areas(params).england})).any():
                     empty.append(_empty_message(ident, todo.area_types, retrieve_data))
                     continue
-                with http.atomic_path(file) as tmp:
+                with web.atomic_path(file) as tmp:
                     rows.to_csv(tmp, index=False)
                 _check(file, ident, urls[0])
                 described, meta_url = metadata.get_metadata_for_indicator_as_dataframe(
@@ -237,13 +237,13 @@ def fetch(
                     "breakdown": _breakdown(rows),
                     "name": rows["Indicator Name"].iloc[0].strip(),
                 }
-                with http.atomic_path(meta_file) as tmp:
+                with web.atomic_path(meta_file) as tmp:
                     tmp.write_text(json.dumps(info, indent=1))
             staged.append(downloads.Staged(file, rel, info["url"]))
             entries.append(_entry(ident, report, rel, info))
             outcome.written.append(rel)
     if empty and not staged:
-        raise http.FetchError(
+        raise web.FetchError(
             " ".join(empty),
             fix="choose the area type Fingertips publishes it for with --area-type "
             "(e.g. --area-type county); nothing was changed",
@@ -276,7 +276,7 @@ def _export(body: bytes, url: str, codes: set[str]) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame()
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise http.FetchError(
+        raise web.FetchError(
             f"Fingertips API: the answer to {url} is not a readable CSV ({exc})",
             fix="try again later; if it persists the API has changed: report it",
         ) from None
@@ -284,7 +284,7 @@ def _export(body: bytes, url: str, codes: set[str]) -> pd.DataFrame:
         return pd.DataFrame(columns=list(fingertips.OFFICIAL))
     missing = [c for c in fingertips.OFFICIAL if c not in frame.columns]
     if missing:
-        raise http.FetchError(
+        raise web.FetchError(
             f"Fingertips API: the answer to {url} is not a Fingertips export (it lacks "
             f"{', '.join(repr(c) for c in missing[:4])}); it starts {body[:80]!r}",
             fix="try again later (a proxy or an outage page may have answered); nothing was "
@@ -298,12 +298,12 @@ def _check(file: Path, ident: str, url: str) -> None:
     try:
         tidy = fingertips.read_indicator_file(file)
     except DataError as exc:
-        raise http.FetchError(
+        raise web.FetchError(
             f"Fingertips API: indicator {ident} came back malformed: {exc.problem}",
             fix=f"try again later ({url}); nothing was changed",
         ) from None
     if set(tidy["indicator_id"]) != {ident}:
-        raise http.FetchError(
+        raise web.FetchError(
             f"Fingertips API: asked for indicator {ident}, got "
             f"{', '.join(sorted(set(tidy['indicator_id'])))}",
             fix="check the indicator id",

@@ -24,7 +24,7 @@ from pathlib import Path
 import requests
 from tqdm.auto import tqdm
 
-from helpers import config, downloads, http, paths, police_uk
+from helpers import config, downloads, paths, police_uk, web
 from helpers.errors import DataError, ParamsError
 
 log = logging.getLogger("needs")
@@ -107,7 +107,7 @@ def fetch(
         return outcome
     staging = downloads.staging_dir(raw, "police")
     staging.mkdir(parents=True, exist_ok=True)
-    session = http.session()
+    session = web.session()
     staged: list[downloads.Staged] = []
     missing: list[str] = []
     bar = tqdm(total=len(wanted), unit="month", desc="police.uk", disable=None)
@@ -126,13 +126,13 @@ def fetch(
                 if force or not target.exists():
                     data = _read_member(zipped, member, url)
                     _check(data, month, force_name, url)
-                    with http.atomic_path(target) as tmp:
+                    with web.atomic_path(target) as tmp:
                         tmp.write_bytes(gzip.compress(data, mtime=0))
                 staged.append(downloads.Staged(target, rel, f"{url}#{member}"))
                 bar.update()
     bar.close()
     if not staged:
-        raise http.FetchError(
+        raise web.FetchError(
             f"data.police.uk has none of the months {wanted[0]} to {wanted[-1]} for "
             f"force '{force_name}'",
             fix="check the force name (--force-area) and that the months are published "
@@ -165,12 +165,12 @@ class _open_archive:
             log.info("%s does not serve byte ranges; downloading the whole zip", self.url)
             self.zip = _whole_zip(self.session, self.url, self.local)
         except RemoteIOError as exc:
-            raise http.FetchError(
+            raise web.FetchError(
                 f"data.police.uk archive: {self.url} failed after retries ({exc})",
-                fix="the service may be down (try again later), or: " + http.PROXY_FIX,
+                fix="the service may be down (try again later), or: " + web.PROXY_FIX,
             ) from None
         except (RemoteZipError, zipfile.BadZipFile) as exc:
-            raise http.FetchError(
+            raise web.FetchError(
                 f"data.police.uk archive: {self.url} is not a readable zip ({exc})",
                 fix="try again later; nothing was changed",
             ) from None
@@ -186,7 +186,7 @@ def _whole_zip(session: requests.Session, url: str, local: Path) -> zipfile.ZipF
     part = local.with_suffix(".zip.part")
     have = part.stat().st_size if part.exists() else 0
     headers = {"Range": f"bytes={have}-"} if have else {}
-    response = http.get(session, url, what="data.police.uk archive", stream=True, headers=headers)
+    response = web.get(session, url, what="data.police.uk archive", stream=True, headers=headers)
     mode = "ab" if have and response.status_code == 206 else "wb"
     total = int(response.headers.get("Content-Length", 0)) + (have if mode == "ab" else 0)
     try:
@@ -205,8 +205,8 @@ def _whole_zip(session: requests.Session, url: str, local: Path) -> zipfile.ZipF
                 out.write(block)
                 bar.update(len(block))
     except requests.exceptions.RequestException as exc:
-        raise http.FetchError(
-            f"data.police.uk archive: the download of {url} broke off ({http.reason(exc)})",
+        raise web.FetchError(
+            f"data.police.uk archive: the download of {url} broke off ({web.reason(exc)})",
             fix="run the same command again: it resumes where it stopped",
         ) from None
     part.replace(local)
@@ -214,7 +214,7 @@ def _whole_zip(session: requests.Session, url: str, local: Path) -> zipfile.ZipF
         return zipfile.ZipFile(local)
     except zipfile.BadZipFile:
         local.unlink(missing_ok=True)
-        raise http.FetchError(
+        raise web.FetchError(
             f"data.police.uk archive: {url} is not a readable zip",
             fix="try again later; nothing was changed",
         ) from None
@@ -226,7 +226,7 @@ def _read_member(zipped: zipfile.ZipFile, member: str, url: str) -> bytes:
     try:
         return zipped.read(member)
     except (RemoteZipError, zipfile.BadZipFile, OSError) as exc:
-        raise http.FetchError(
+        raise web.FetchError(
             f"data.police.uk archive: could not read {member} from {url} ({exc})",
             fix="run the same command again (finished months are kept); nothing was changed",
         ) from None
@@ -238,13 +238,13 @@ def _check(data: bytes, month: str, force_name: str, url: str) -> None:
     try:
         frame = police_uk._read_one(io.BytesIO(data), name)
     except DataError as exc:
-        raise http.FetchError(
+        raise web.FetchError(
             f"data.police.uk: {month} came back malformed: {exc.problem}",
             fix="try again later; nothing was changed",
         ) from None
     months_in = set(frame["month"])
     if months_in != {month}:
-        raise http.FetchError(
+        raise web.FetchError(
             f"data.police.uk: the file for {month} holds months {', '.join(sorted(months_in))}",
             fix="try again later; nothing was changed",
         )
