@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,3 +96,19 @@ def verified(raw: Path, rel: str) -> dict | None:
 
 def clear_staging(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def staging(raw: Path, kind: str) -> Iterator[Path]:
+    """The staging folder for one fetch; removed afterwards unless it holds finished downloads
+    kept for the next run to resume from."""
+    folder = staging_dir(raw, kind)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        yield folder
+    finally:
+        for empty in (folder, folder.parent):
+            try:
+                empty.rmdir()
+            except OSError:
+                pass  # not empty (or already gone)

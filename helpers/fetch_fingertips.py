@@ -188,75 +188,76 @@ def fetch(
     raw = Path(raw or paths.raw_dir())
     todo = plan(indicators, area_types, priority, params)
     codes = set(config.areas(params).all_codes)
-    staging = downloads.staging_dir(raw, "fingertips")
-    staging.mkdir(parents=True, exist_ok=True)
-    outcome = downloads.Outcome()
-    staged: list[downloads.Staged] = []
-    entries: list[dict] = []
-    empty: list[str] = []
-    base = api_url()
-    session = web.session()
-    with routed(session, base) as bodies:
-        from fingertips_py import metadata, retrieve_data
+    with downloads.staging(raw, "fingertips") as staging:
+        outcome = downloads.Outcome()
+        staged: list[downloads.Staged] = []
+        entries: list[dict] = []
+        empty: list[str] = []
+        base = api_url()
+        session = web.session()
+        with routed(session, base) as bodies:
+            from fingertips_py import metadata, retrieve_data
 
-        for ident, report in todo.indicators.items():
-            rel = f"{FOLDER}/fingertips_{ident}.csv"
-            record = downloads.verified(raw, rel)
-            if not force and record and record.get("retrieved") == downloads.today():
-                log.info("Indicator %s: already fetched today (use --force to fetch again)", ident)
-                outcome.skipped.append(rel)
-                continue
-            file = staging / f"fingertips_{ident}.csv"
-            meta_file = staging / f"fingertips_{ident}.json"
-            if not force and _fresh(file) and _fresh(meta_file):
-                log.info("Indicator %s: downloaded earlier today, kept from %s", ident, staging)
-                info = json.loads(meta_file.read_text())
-            else:
-                log.info("Indicator %s: downloading for area types %s", ident, todo.area_types)
-                frames, urls = [], []
-                for area_type in todo.area_types:
-                    _parsed, url = retrieve_data.get_data_by_indicator_ids(
-                        ident, area_type, parent_area_type_id=15, is_test=True
+            for ident, report in todo.indicators.items():
+                rel = f"{FOLDER}/fingertips_{ident}.csv"
+                record = downloads.verified(raw, rel)
+                if not force and record and record.get("retrieved") == downloads.today():
+                    log.info(
+                        "Indicator %s: already fetched today (use --force to fetch again)", ident
                     )
-                    frames.append(_export(bodies[url], url, codes))
-                    urls.append(url)
-                rows = pd.concat(frames, ignore_index=True).drop_duplicates()
-                if not (rows["Area Code"].isin(codes - {config.areas(params).england})).any():
-                    empty.append(_empty_message(ident, todo.area_types, retrieve_data))
+                    outcome.skipped.append(rel)
                     continue
-                with web.atomic_path(file) as tmp:
-                    rows.to_csv(tmp, index=False)
-                _check(file, ident, urls[0])
-                described, meta_url = metadata.get_metadata_for_indicator_as_dataframe(
-                    ident, is_test=True
-                )
-                info = {
-                    "url": urls[0] if len(urls) == 1 else base + "all_data/csv/by_indicator_id",
-                    "meta_url": meta_url,
-                    "metadata": _metadata_row(described, ident),
-                    "breakdown": _breakdown(rows),
-                    "name": rows["Indicator Name"].iloc[0].strip(),
-                }
-                with web.atomic_path(meta_file) as tmp:
-                    tmp.write_text(json.dumps(info, indent=1))
-            staged.append(downloads.Staged(file, rel, info["url"]))
-            entries.append(_entry(ident, report, rel, info))
-            outcome.written.append(rel)
-    if empty and not staged:
-        raise web.FetchError(
-            " ".join(empty),
-            fix="choose the area type Fingertips publishes it for with --area-type "
-            "(e.g. --area-type county); nothing was changed",
-        )
-    outcome.failed.extend(empty)
-    if staged:
-        downloads.commit(raw, staged, SOURCE)
-        compendium.write_fetched(compendium.fetched_path(raw), entries)
-        for item in staged:
-            (staging / Path(item.rel).with_suffix(".json").name).unlink(missing_ok=True)
-    if not empty:
-        downloads.clear_staging(staging)
-    return outcome
+                file = staging / f"fingertips_{ident}.csv"
+                meta_file = staging / f"fingertips_{ident}.json"
+                if not force and _fresh(file) and _fresh(meta_file):
+                    log.info("Indicator %s: downloaded earlier today, kept from %s", ident, staging)
+                    info = json.loads(meta_file.read_text())
+                else:
+                    log.info("Indicator %s: downloading for area types %s", ident, todo.area_types)
+                    frames, urls = [], []
+                    for area_type in todo.area_types:
+                        _parsed, url = retrieve_data.get_data_by_indicator_ids(
+                            ident, area_type, parent_area_type_id=15, is_test=True
+                        )
+                        frames.append(_export(bodies[url], url, codes))
+                        urls.append(url)
+                    rows = pd.concat(frames, ignore_index=True).drop_duplicates()
+                    if not (rows["Area Code"].isin(codes - {config.areas(params).england})).any():
+                        empty.append(_empty_message(ident, todo.area_types, retrieve_data))
+                        continue
+                    with web.atomic_path(file) as tmp:
+                        rows.to_csv(tmp, index=False)
+                    _check(file, ident, urls[0])
+                    described, meta_url = metadata.get_metadata_for_indicator_as_dataframe(
+                        ident, is_test=True
+                    )
+                    info = {
+                        "url": urls[0] if len(urls) == 1 else base + "all_data/csv/by_indicator_id",
+                        "meta_url": meta_url,
+                        "metadata": _metadata_row(described, ident),
+                        "breakdown": _breakdown(rows),
+                        "name": rows["Indicator Name"].iloc[0].strip(),
+                    }
+                    with web.atomic_path(meta_file) as tmp:
+                        tmp.write_text(json.dumps(info, indent=1))
+                staged.append(downloads.Staged(file, rel, info["url"]))
+                entries.append(_entry(ident, report, rel, info))
+                outcome.written.append(rel)
+        if empty and not staged:
+            raise web.FetchError(
+                " ".join(empty),
+                fix="choose the area type Fingertips publishes it for with --area-type "
+                "(e.g. --area-type county); nothing was changed",
+            )
+        outcome.failed.extend(empty)
+        if staged:
+            downloads.commit(raw, staged, SOURCE)
+            compendium.write_fetched(compendium.fetched_path(raw), entries)
+            for item in staged:
+                (staging / Path(item.rel).with_suffix(".json").name).unlink(missing_ok=True)
+        if not empty:
+            downloads.clear_staging(staging)
+        return outcome
 
 
 def _fresh(path: Path) -> bool:

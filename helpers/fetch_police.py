@@ -105,47 +105,46 @@ def fetch(
     if not wanted:
         log.info("All %d months are present and verified; nothing to fetch.", len(outcome.skipped))
         return outcome
-    staging = downloads.staging_dir(raw, "police")
-    staging.mkdir(parents=True, exist_ok=True)
-    session = web.session()
-    staged: list[downloads.Staged] = []
-    missing: list[str] = []
-    bar = tqdm(total=len(wanted), unit="month", desc="police.uk", disable=None)
-    for archive, group in archives_for(wanted).items():
-        url = f"{archive_url()}{archive}.zip"
-        with _open_archive(session, url, staging / f"{archive}.zip") as zipped:
-            names = set(zipped.namelist())
-            for month in group:
-                member = f"{month}/{month}-{force_name}-street.csv"
-                rel = f"{FOLDER}/{month}-{force_name}-street.csv.gz"
-                target = staging / Path(rel).name
-                if member not in names:
-                    missing.append(month)
+    with downloads.staging(raw, "police") as staging:
+        session = web.session()
+        staged: list[downloads.Staged] = []
+        missing: list[str] = []
+        bar = tqdm(total=len(wanted), unit="month", desc="police.uk", disable=None)
+        for archive, group in archives_for(wanted).items():
+            url = f"{archive_url()}{archive}.zip"
+            with _open_archive(session, url, staging / f"{archive}.zip") as zipped:
+                names = set(zipped.namelist())
+                for month in group:
+                    member = f"{month}/{month}-{force_name}-street.csv"
+                    rel = f"{FOLDER}/{month}-{force_name}-street.csv.gz"
+                    target = staging / Path(rel).name
+                    if member not in names:
+                        missing.append(month)
+                        bar.update()
+                        continue
+                    if force or not target.exists():
+                        data = _read_member(zipped, member, url)
+                        _check(data, month, force_name, url)
+                        with web.atomic_path(target) as tmp:
+                            tmp.write_bytes(gzip.compress(data, mtime=0))
+                    staged.append(downloads.Staged(target, rel, f"{url}#{member}"))
                     bar.update()
-                    continue
-                if force or not target.exists():
-                    data = _read_member(zipped, member, url)
-                    _check(data, month, force_name, url)
-                    with web.atomic_path(target) as tmp:
-                        tmp.write_bytes(gzip.compress(data, mtime=0))
-                staged.append(downloads.Staged(target, rel, f"{url}#{member}"))
-                bar.update()
-    bar.close()
-    if not staged:
-        raise web.FetchError(
-            f"data.police.uk has none of the months {wanted[0]} to {wanted[-1]} for "
-            f"force '{force_name}'",
-            fix="check the force name (--force-area) and that the months are published "
-            "(the archive lags about two months); nothing was changed",
+        bar.close()
+        if not staged:
+            raise web.FetchError(
+                f"data.police.uk has none of the months {wanted[0]} to {wanted[-1]} for "
+                f"force '{force_name}'",
+                fix="check the force name (--force-area) and that the months are published "
+                "(the archive lags about two months); nothing was changed",
+            )
+        downloads.commit(raw, staged, SOURCE | {"period": _period(raw, force_name)})
+        _record_period(raw, force_name)
+        downloads.clear_staging(staging)
+        outcome.written.extend(s.rel for s in staged)
+        outcome.problems.extend(
+            f"{m}: not in the data.police.uk archive (recorded as missing)" for m in missing
         )
-    downloads.commit(raw, staged, SOURCE | {"period": _period(raw, force_name)})
-    _record_period(raw, force_name)
-    downloads.clear_staging(staging)
-    outcome.written.extend(s.rel for s in staged)
-    outcome.problems.extend(
-        f"{m}: not in the data.police.uk archive (recorded as missing)" for m in missing
-    )
-    return outcome
+        return outcome
 
 
 class _open_archive:
@@ -165,10 +164,9 @@ class _open_archive:
             log.info("%s does not serve byte ranges; downloading the whole zip", self.url)
             self.zip = _whole_zip(self.session, self.url, self.local)
         except RemoteIOError as exc:
-            raise web.FetchError(
-                f"data.police.uk archive: {self.url} failed after retries ({exc})",
-                fix="the service may be down (try again later), or: " + web.PROXY_FIX,
-            ) from None
+            # remotezip keeps only the text; the request's own exception is its context
+            cause = exc.__context__ if exc.__context__ is not None else exc
+            raise web.failure(cause, self.url, "data.police.uk archive", self.session) from None
         except (RemoteZipError, zipfile.BadZipFile) as exc:
             raise web.FetchError(
                 f"data.police.uk archive: {self.url} is not a readable zip ({exc})",

@@ -76,6 +76,8 @@ def session(
         raise_on_status=False,
         respect_retry_after_header=True,
     )
+    # urllib3 logs each retry as a warning; the one message at the end is what people need
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
     s = requests.Session()
     s.trust_env = True  # HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE
     s.headers["User-Agent"] = USER_AGENT
@@ -94,31 +96,8 @@ def get(s: requests.Session, url: str, *, what: str, **kwargs) -> requests.Respo
     """GET with the session; any failure (no network, timeout, HTTP error) is one FetchError."""
     try:
         response = s.get(url, **kwargs)
-    except requests.exceptions.SSLError as exc:
-        raise FetchError(
-            f"{what}: the TLS certificate of {_host(url)} could not be verified ({reason(exc)})",
-            fix="if your network re-signs TLS, set REQUESTS_CA_BUNDLE to its CA certificate",
-        ) from None
-    except requests.exceptions.ProxyError as exc:
-        raise FetchError(
-            f"{what}: the proxy refused or failed ({reason(exc)})",
-            fix="check HTTPS_PROXY / HTTP_PROXY; " + PROXY_FIX,
-        ) from None
-    except requests.exceptions.Timeout:
-        raise _timed_out(what, url, s) from None
-    except requests.exceptions.RetryError as exc:
-        raise FetchError(
-            f"{what}: {_host(url)} kept failing ({reason(exc)})",
-            fix="the service may be down; try again later",
-        ) from None
-    except requests.exceptions.ConnectionError as exc:
-        if _is_timeout(exc):  # a read timeout on the last retry arrives as ConnectionError
-            raise _timed_out(what, url, s) from None
-        raise FetchError(
-            f"{what}: could not connect to {_host(url)} ({reason(exc)})", fix=PROXY_FIX
-        ) from None
     except requests.exceptions.RequestException as exc:
-        raise FetchError(f"{what}: the request failed ({reason(exc)})", fix=PROXY_FIX) from None
+        raise failure(exc, url, what, s) from None
     if response.status_code >= 400:
         raise FetchError(
             f"{what}: {_host(url)} answered HTTP {response.status_code} "
@@ -130,26 +109,65 @@ def get(s: requests.Session, url: str, *, what: str, **kwargs) -> requests.Respo
     return response
 
 
-def _timed_out(what: str, url: str, s: requests.Session) -> FetchError:
-    return FetchError(
-        f"{what}: {_host(url)} did not answer within the time limit after {_retries(s)} retries",
-        fix="try again later, or raise NEEDS_HTTP_TIMEOUT (seconds); " + PROXY_FIX,
-    )
+def failure(exc: BaseException, url: str, what: str, s: requests.Session) -> FetchError:
+    """The one message for a failed request, by what went wrong."""
+    host = _host(url)
+    if isinstance(exc, requests.exceptions.HTTPError) and exc.response is not None:
+        code = exc.response.status_code
+        return FetchError(
+            f"{what}: {host} answered HTTP {code} {exc.response.reason or ''}".rstrip()
+            + f" for {url}",
+            fix="the service may be down (5xx: try again later) or the request is wrong "
+            "(4xx: check the indicator ids, area type and months)",
+        )
+    if isinstance(exc, requests.exceptions.SSLError):
+        return FetchError(
+            f"{what}: the TLS certificate of {host} could not be verified ({reason(exc)})",
+            fix="if your network re-signs TLS, set REQUESTS_CA_BUNDLE to its CA certificate",
+        )
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return FetchError(
+            f"{what}: the proxy refused or failed ({reason(exc)})",
+            fix="check HTTPS_PROXY / HTTP_PROXY; " + PROXY_FIX,
+        )
+    if isinstance(exc, requests.exceptions.RetryError):
+        return FetchError(
+            f"{what}: {host} kept failing ({reason(exc)})",
+            fix="the service may be down; try again later",
+        )
+    kind = _kind(exc)
+    if kind == "timeout":
+        return FetchError(
+            f"{what}: {host} did not answer within the time limit after {_retries(s)} retries",
+            fix="try again later, or raise NEEDS_HTTP_TIMEOUT (seconds); " + PROXY_FIX,
+        )
+    if kind == "name":
+        return FetchError(
+            f"{what}: the name {host} could not be resolved: no network, or a proxy is needed",
+            fix=PROXY_FIX,
+        )
+    return FetchError(f"{what}: could not connect to {host} ({reason(exc)})", fix=PROXY_FIX)
 
 
-def _is_timeout(exc: BaseException) -> bool:
-    import urllib3.exceptions
+def _kind(exc: BaseException | None) -> str:
+    """'name' (DNS failed), 'timeout' or 'other', from the chain of causes. urllib3's
+    connection errors subclass its timeout error, so they are tested first."""
+    import urllib3.exceptions as u3
 
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        if isinstance(exc, urllib3.exceptions.TimeoutError | TimeoutError):
-            return True
+        if isinstance(exc, u3.NameResolutionError):
+            return "name"
+        if isinstance(exc, u3.NewConnectionError):
+            return "other"
+        if isinstance(exc, u3.TimeoutError | TimeoutError):
+            return "timeout"
         inner = getattr(exc, "reason", None)
         if not isinstance(inner, BaseException) and exc.args:
             inner = exc.args[0]
-        exc = inner if isinstance(inner, BaseException) else None
-    return False
+        exc = inner if isinstance(inner, BaseException) else exc.__context__
+    return "other"
 
 
 def _host(url: str) -> str:

@@ -254,6 +254,7 @@ def test_no_network_fails_cleanly_and_changes_nothing(raw):
         )
         assert_clean_failure(result, "HTTPS_PROXY")
     assert snapshot(raw.base) == before
+    assert not (raw.base / ".fetch").exists()  # nothing was downloaded, nothing left behind
 
 
 def test_proxy_settings_from_the_environment_are_used(raw, httpserver):
