@@ -187,17 +187,16 @@ def fetch(
     """Download, check, then commit every requested indicator (all or nothing)."""
     raw = Path(raw or paths.raw_dir())
     todo = plan(indicators, area_types, priority, params)
-    codes = set(config.areas(params).all_codes)
+    areas = config.areas(params)
+    codes = set(areas.all_codes)
+    local = {areas.county, *areas.force_districts}  # the authorities a report is about
     with downloads.staging(raw, "fingertips") as staging:
         outcome = downloads.Outcome()
         staged: list[downloads.Staged] = []
         entries: list[dict] = []
         empty: list[str] = []
-        base = api_url()
         session = web.session()
-        with routed(session, base) as bodies:
-            from fingertips_py import metadata, retrieve_data
-
+        with routed(session, api_url()) as bodies:
             for ident, report in todo.indicators.items():
                 rel = f"{FOLDER}/fingertips_{ident}.csv"
                 record = downloads.verified(raw, rel)
@@ -213,33 +212,10 @@ def fetch(
                     log.info("Indicator %s: downloaded earlier today, kept from %s", ident, staging)
                     info = json.loads(meta_file.read_text())
                 else:
-                    log.info("Indicator %s: downloading for area types %s", ident, todo.area_types)
-                    frames, urls = [], []
-                    for area_type in todo.area_types:
-                        _parsed, url = retrieve_data.get_data_by_indicator_ids(
-                            ident, area_type, parent_area_type_id=15, is_test=True
-                        )
-                        frames.append(_export(bodies[url], url, codes))
-                        urls.append(url)
-                    rows = pd.concat(frames, ignore_index=True).drop_duplicates()
-                    if not (rows["Area Code"].isin(codes - {config.areas(params).england})).any():
-                        empty.append(_empty_message(ident, todo.area_types, retrieve_data))
+                    info = _download(ident, todo.area_types, codes, local, bodies, file, meta_file)
+                    if info is None:
+                        empty.append(_empty_message(ident, todo.area_types))
                         continue
-                    with web.atomic_path(file) as tmp:
-                        rows.to_csv(tmp, index=False)
-                    _check(file, ident, urls[0])
-                    described, meta_url = metadata.get_metadata_for_indicator_as_dataframe(
-                        ident, is_test=True
-                    )
-                    info = {
-                        "url": urls[0] if len(urls) == 1 else base + "all_data/csv/by_indicator_id",
-                        "meta_url": meta_url,
-                        "metadata": _metadata_row(described, ident),
-                        "breakdown": _breakdown(rows),
-                        "name": rows["Indicator Name"].iloc[0].strip(),
-                    }
-                    with web.atomic_path(meta_file) as tmp:
-                        tmp.write_text(json.dumps(info, indent=1))
                 staged.append(downloads.Staged(file, rel, info["url"]))
                 entries.append(_entry(ident, report, rel, info))
                 outcome.written.append(rel)
@@ -258,6 +234,46 @@ def fetch(
         if not empty:
             downloads.clear_staging(staging)
         return outcome
+
+
+def _download(
+    ident: str,
+    area_types: list[int],
+    codes: set[str],
+    local: set[str],
+    bodies: dict[str, bytes],
+    file: Path,
+    meta_file: Path,
+) -> dict | None:
+    """Fetch one indicator at every area type into `file` (checked) and its metadata into
+    `meta_file`; None when no configured area has data (the wrong area type)."""
+    from fingertips_py import metadata, retrieve_data
+
+    log.info("Indicator %s: downloading for area types %s", ident, area_types)
+    frames, urls = [], []
+    for area_type in area_types:
+        _parsed, url = retrieve_data.get_data_by_indicator_ids(
+            ident, area_type, parent_area_type_id=15, is_test=True
+        )
+        frames.append(_export(bodies[url], url, codes))
+        urls.append(url)
+    rows = pd.concat(frames, ignore_index=True).drop_duplicates()
+    if not rows["Area Code"].isin(local).any():  # England alone is not an answer
+        return None
+    with web.atomic_path(file) as tmp:
+        rows.to_csv(tmp, index=False)
+    _check(file, ident, urls[0])
+    described, meta_url = metadata.get_metadata_for_indicator_as_dataframe(ident, is_test=True)
+    info = {
+        "url": " ; ".join(urls),
+        "meta_url": meta_url,
+        "metadata": _metadata_row(described, ident),
+        "breakdown": _breakdown(rows),
+        "name": rows["Indicator Name"].iloc[0].strip(),
+    }
+    with web.atomic_path(meta_file) as tmp:
+        tmp.write_text(json.dumps(info, indent=1))
+    return info
 
 
 def _fresh(path: Path) -> bool:
@@ -311,7 +327,9 @@ def _check(file: Path, ident: str, url: str) -> None:
         )
 
 
-def _empty_message(ident: str, asked: list[int], retrieve_data) -> str:
+def _empty_message(ident: str, asked: list[int]) -> str:
+    from fingertips_py import retrieve_data
+
     names = ", ".join(f"{t} ({AREA_TYPE_NAMES.get(t, 'area type')})" for t in asked)
     try:
         available = retrieve_data.get_all_areas_for_all_indicators().get(int(ident)) or []
