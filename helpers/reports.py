@@ -520,7 +520,9 @@ code_version = provenance.code_version
 def _source_line(ident: str, entry: dict) -> str:
     """The chart source line; partner data names who supplied it, as given in the file."""
     if entry["source_kind"] != "partner":
-        return SHORT_SOURCE[entry["source_kind"]]
+        retrieved = str(entry.get("retrieved") or "").strip()  # set by `needs fetch`
+        short = SHORT_SOURCE[entry["source_kind"]]
+        return f"{short} (API, retrieved {retrieved})" if retrieved else short
     given = store.indicator(ident)["source"].dropna().unique()
     return "; ".join(given) if len(given) else SHORT_SOURCE["partner"]
 
@@ -535,10 +537,6 @@ def _short_periods(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
         match[0].iloc[0], match[0].iloc[0]
     )
     return frame.assign(period=match[1]), f"Year ending {month}"
-
-
-def _bracketed(unit: str) -> str:
-    return unit if unit.startswith("(") else f"({unit})"
 
 
 def _axis_label(unit: str) -> str:

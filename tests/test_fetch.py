@@ -443,6 +443,7 @@ def test_fetch_build_run_brings_a_new_indicator_into_reports_and_compendium(http
     county = (outputs / "leicestershire" / "overview.html").read_text()
     assert "Campylobacter incidence rate/100,000" in county
     assert "77.6" in county  # Leicestershire in 2016, as published (77.6037144359015)
+    assert "OHID Fingertips (API, retrieved " in county  # provenance in Sources
     district = (outputs / "charnwood" / "overview.html").read_text()
     assert "Campylobacter incidence rate/100,000 is not published for districts" in district
     listing = (outputs / "compendium.html").read_text()
