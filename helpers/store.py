@@ -39,6 +39,7 @@ def clear() -> None:
     """Forget every cached table (after the store on disk has changed)."""
     load.cache_clear()
     _values_by_indicator.cache_clear()
+    _indicator.cache_clear()
 
 
 def build_info() -> dict:
@@ -71,6 +72,14 @@ def area_name(area_code: str) -> str:
 
 def indicator(indicator_id: str, area_codes: list[str] | None = None) -> pd.DataFrame:
     """Values of one indicator, optionally for some areas (kept in the order given)."""
+    codes = tuple(area_codes) if area_codes is not None else None
+    # a shallow copy: with pandas' copy-on-write a caller's edits never reach the cache
+    return _indicator(indicator_id, codes).copy(deep=False)
+
+
+@cache
+def _indicator(indicator_id: str, area_codes: tuple[str, ...] | None) -> pd.DataFrame:
+    """indicator(), remembered: a report asks for the same rows many times over."""
     rows = _values_by_indicator().get(indicator_id)
     if rows is None or rows.empty:
         raise NeedsError(
