@@ -88,6 +88,54 @@ def _share_text_metrics() -> None:
 
 
 _share_text_metrics()
+
+
+def _share_text_layout() -> None:
+    """Remember how each piece of text is laid out, across all Agg figures.
+
+    matplotlib lays out every label again each time it is measured (twice by constrained
+    layout, once more to draw), re-reading the font's height tables each time; that was a tenth
+    of a report's run time. The layout of a text relative to its anchor depends only on its
+    string, font, line spacing, alignment, rotation and dpi (never its position: charts wrap
+    text themselves), so those are the key. Skipped if matplotlib's internals change."""
+
+    import matplotlib.text as mtext
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    original = getattr(mtext.Text, "_get_layout", None)
+    if original is None or getattr(original, "_shared", False):
+        return
+
+    store: dict[tuple, tuple] = {}
+
+    def layout(self, renderer):
+        if type(renderer) is not RendererAgg or self.get_wrap() or self.get_usetex():
+            return original(self, renderer)
+        key = (
+            self.get_text(),
+            self._fontproperties.copy(),
+            self._linespacing,
+            self.get_rotation(),
+            self.get_rotation_mode(),
+            self._horizontalalignment,
+            self._verticalalignment,
+            self._get_multialignment(),
+            self.get_parse_math(),
+            self.get_figure(root=True).dpi,
+        )
+        hit = store.get(key)
+        if hit is None:
+            if len(store) >= 32768:
+                store.clear()
+            hit = store[key] = original(self, renderer)
+        bbox, lines, corner = hit
+        return bbox.frozen(), list(lines), corner
+
+    layout._shared = True
+    mtext.Text._get_layout = layout
+
+
+_share_text_layout()
 _THEME: dict | None = None
 
 
