@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from helpers import paths
+from helpers import files, paths
 from helpers.config import load_yaml
 from helpers.errors import ParamsError
 
@@ -194,9 +194,7 @@ def write_fetched(path: Path, entries: list[dict]) -> None:
     merged = [e for e in kept if str(e.get("id")) not in new_ids] + entries
     merged.sort(key=lambda e: (e["priority"], str(e["id"])))
     text = yaml.safe_dump({"indicators": merged}, sort_keys=False, allow_unicode=True, width=100)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(FETCHED_HEADER + text, encoding="utf-8")
-    tmp.replace(path)
+    files.write_text(path, FETCHED_HEADER + text)
 
 
 FETCHED_HEADER = """\

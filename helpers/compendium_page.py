@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import html_tables, store
+from helpers import files, html_tables, store
 
 LEVELS = {
     "District": "District",
@@ -167,6 +167,5 @@ def write(out: Path) -> None:
 
 
 def _replace(target: Path, writer) -> None:
-    tmp = target.with_name(f".{target.name}.tmp{target.suffix}")
-    writer(tmp)
-    tmp.replace(target)
+    with files.atomic_path(target) as tmp:
+        writer(tmp)

@@ -27,6 +27,11 @@ def today() -> str:
     return dt.date.today().isoformat()
 
 
+def written_today(path: Path) -> bool:
+    """A staged download from today can be reused by a rerun."""
+    return path.exists() and dt.date.fromtimestamp(path.stat().st_mtime).isoformat() == today()
+
+
 def staging_dir(raw: Path, kind: str) -> Path:
     """data/.fetch/<kind>/ beside data/raw (outside it, so the manifest check ignores it)."""
     return raw.parent / ".fetch" / kind

@@ -27,7 +27,7 @@ from unittest import mock
 import pandas as pd
 import requests
 
-from helpers import compendium, config, downloads, fingertips, paths, web
+from helpers import compendium, config, downloads, files, fingertips, paths, web
 from helpers.errors import DataError, NeedsError, ParamsError
 
 log = logging.getLogger("needs")
@@ -208,7 +208,11 @@ def fetch(
                     continue
                 file = staging / f"fingertips_{ident}.csv"
                 meta_file = staging / f"fingertips_{ident}.json"
-                if not force and _fresh(file) and _fresh(meta_file):
+                if (
+                    not force
+                    and downloads.written_today(file)
+                    and downloads.written_today(meta_file)
+                ):
                     log.info("Indicator %s: downloaded earlier today, kept from %s", ident, staging)
                     info = json.loads(meta_file.read_text())
                 else:
@@ -260,7 +264,7 @@ def _download(
     rows = pd.concat(frames, ignore_index=True).drop_duplicates()
     if not rows["Area Code"].isin(local).any():  # England alone is not an answer
         return None
-    with web.atomic_path(file) as tmp:
+    with files.atomic_path(file) as tmp:
         rows.to_csv(tmp, index=False)
     _check(file, ident, urls[0])
     described, meta_url = metadata.get_metadata_for_indicator_as_dataframe(ident, is_test=True)
@@ -271,18 +275,9 @@ def _download(
         "breakdown": _breakdown(rows),
         "name": rows["Indicator Name"].iloc[0].strip(),
     }
-    with web.atomic_path(meta_file) as tmp:
+    with files.atomic_path(meta_file) as tmp:
         tmp.write_text(json.dumps(info, indent=1))
     return info
-
-
-def _fresh(path: Path) -> bool:
-    import datetime as dt
-
-    return (
-        path.exists()
-        and dt.date.fromtimestamp(path.stat().st_mtime).isoformat() == downloads.today()
-    )
 
 
 def _export(body: bytes, url: str, codes: set[str]) -> pd.DataFrame:

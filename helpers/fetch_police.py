@@ -24,7 +24,7 @@ from pathlib import Path
 import requests
 from tqdm.auto import tqdm
 
-from helpers import config, downloads, paths, police_uk, web
+from helpers import config, downloads, files, paths, police_uk, web
 from helpers.errors import DataError, ParamsError
 
 log = logging.getLogger("needs")
@@ -112,7 +112,7 @@ def fetch(
         bar = tqdm(total=len(wanted), unit="month", desc="police.uk", disable=None)
         for archive, group in archives_for(wanted).items():
             url = f"{archive_url()}{archive}.zip"
-            with _open_archive(session, url, staging / f"{archive}.zip") as zipped:
+            with _Archive(session, url, staging / f"{archive}.zip") as zipped:
                 names = set(zipped.namelist())
                 for month in group:
                     member = f"{month}/{month}-{force_name}-street.csv"
@@ -125,7 +125,7 @@ def fetch(
                     if force or not target.exists():
                         data = _read_member(zipped, member, url)
                         _check(data, month, force_name, url)
-                        with web.atomic_path(target) as tmp:
+                        with files.atomic_path(target) as tmp:
                             tmp.write_bytes(gzip.compress(data, mtime=0))
                     staged.append(downloads.Staged(target, rel, f"{url}#{member}"))
                     bar.update()
@@ -137,8 +137,8 @@ def fetch(
                 fix="check the force name (--force-area) and that the months are published "
                 "(the archive lags about two months); nothing was changed",
             )
-        downloads.commit(raw, staged, SOURCE | {"period": _period(raw, force_name)})
-        _record_period(raw, force_name)
+        period = _period(raw, force_name, [Path(s.rel).name[:7] for s in staged])
+        downloads.commit(raw, staged, SOURCE | {"period": period})
         downloads.clear_staging(staging)
         outcome.written.extend(s.rel for s in staged)
         outcome.problems.extend(
@@ -147,7 +147,7 @@ def fetch(
         return outcome
 
 
-class _open_archive:
+class _Archive:
     """The archive as a ZipFile: remote (range requests) if the server allows, otherwise a
     resumable download into the staging folder."""
 
@@ -234,7 +234,7 @@ def _check(data: bytes, month: str, force_name: str, url: str) -> None:
     """The build's reader must accept the month as it is, and it must be that month."""
     name = f"{url}#{month}-{force_name}-street.csv"
     try:
-        frame = police_uk._read_one(io.BytesIO(data), name)
+        frame = police_uk.read_one(io.BytesIO(data), name)
     except DataError as exc:
         raise web.FetchError(
             f"data.police.uk: {month} came back malformed: {exc.problem}",
@@ -248,25 +248,17 @@ def _check(data: bytes, month: str, force_name: str, url: str) -> None:
         )
 
 
-def _period(raw: Path, force_name: str) -> str:
+def _period(raw: Path, force_name: str, adding: list[str]) -> str:
+    """The months held once `adding` is committed, and the gaps between them."""
     present = sorted(
-        m.group(1)
-        for p in (raw / FOLDER).glob(f"*-{force_name}-street.csv*")
-        if (m := police_uk.STREET_FILE.search(p.name))
+        {
+            m.group(1)
+            for p in (raw / FOLDER).glob(f"*-{force_name}-street.csv*")
+            if (m := police_uk.STREET_FILE.search(p.name))
+        }
+        | set(adding)
     )
     return _describe(present) if present else "none yet"
-
-
-def _record_period(raw: Path, force_name: str) -> None:
-    """After the commit, describe the months now held (and the gaps) in the manifest."""
-    from helpers import manifest
-
-    target = paths.manifest_path(raw)
-    sources = manifest.load(target)
-    for source in sources:
-        if source["id"] == SOURCE["id"]:
-            source["period"] = _period(raw, force_name)
-    manifest.write(target, sources)
 
 
 def _describe(present: list[str]) -> str:

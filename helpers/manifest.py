@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from helpers import files
 from helpers.config import load_yaml
 from helpers.errors import ManifestError
 
@@ -125,9 +126,7 @@ def update(raw: Path, manifest: Path) -> list[str]:
 
 def write(manifest: Path, sources: list[dict]) -> None:
     text = yaml.safe_dump({"sources": sources}, sort_keys=False, allow_unicode=True, width=100)
-    tmp = manifest.with_suffix(".yaml.tmp")
-    tmp.write_text(HEADER + text, encoding="utf-8")
-    tmp.replace(manifest)
+    files.write_text(manifest, HEADER + text)
 
 
 HEADER = """\

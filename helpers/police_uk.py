@@ -61,7 +61,7 @@ def read_street_crime(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     if path.suffix == ".zip":
-        frames = [_read_one(member, name) for name, member in _zip_members(path)]
+        frames = [read_one(member, name) for name, member in _zip_members(path)]
         if not frames:
             raise DataError(
                 "the zip holds no '*-street.csv' file",
@@ -69,10 +69,11 @@ def read_street_crime(path: str | Path) -> pd.DataFrame:
                 fix="download the street-level crime archive from data.police.uk",
             )
         return pd.concat(frames, ignore_index=True)
-    return _read_one(path, path)
+    return read_one(path, path)
 
 
-def _read_one(source, name) -> pd.DataFrame:
+def read_one(source, name) -> pd.DataFrame:
+    """One street-level CSV (a path or a file object; `name` is used in messages)."""
     frame = read_csv(
         source,
         path=name,

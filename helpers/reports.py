@@ -229,16 +229,20 @@ class Report:
         if notes:
             display(Markdown("\n".join(f"*Note:* {n}  " for n in notes)))
 
+    def _with_data(self, *, partner: bool) -> list[str]:
+        """This priority's compendium indicators (partner ones, or all others) with data."""
+        compendium = store.load("compendium")
+        mine = compendium[
+            (compendium["priority"] == self.priority)
+            & ((compendium["source_kind"] == "partner") == partner)
+        ]
+        present = set(store.load("indicator_values")["indicator_id"].unique())
+        return [i for i in mine["id"] if i in present]
+
     def more_sections(self) -> None:
         """Every other indicator of this priority in the compendium that has data here, such
         as one added by `needs fetch fingertips`: it reaches the report with no code change."""
-        compendium = store.load("compendium")
-        ids = compendium.loc[
-            (compendium["priority"] == self.priority) & (compendium["source_kind"] != "partner"),
-            "id",
-        ]
-        present = set(store.load("indicator_values")["indicator_id"].unique())
-        extra = [i for i in ids if i in present and i not in self.shown]
+        extra = [i for i in self._with_data(partner=False) if i not in self.shown]
         if not extra:
             display(
                 Markdown(
@@ -253,13 +257,7 @@ class Report:
 
     def partner_sections(self) -> None:
         """Every partner indicator of this priority that has data; otherwise the gap, plainly."""
-        compendium = store.load("compendium")
-        ids = compendium.loc[
-            (compendium["source_kind"] == "partner") & (compendium["priority"] == self.priority),
-            "id",
-        ]
-        present = set(store.load("indicator_values")["indicator_id"].unique())
-        shown = [i for i in ids if i in present]
+        shown = self._with_data(partner=True)
         for ident in shown:
             display(Markdown(f"### {store.compendium_entry(ident)['name']}"))
             self.section(ident)

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from helpers import config, paths, store
+from helpers import config, files, paths, store
 from helpers.errors import ParamsError
 from helpers.provenance import PRIORITY_TITLES, code_version, run_time
 
@@ -164,7 +164,7 @@ def run(
     from helpers import compendium_page
 
     compendium_page.write(out)
-    _atomic_write(out / "run.json", json.dumps([asdict(r) for r in ordered], indent=2))
+    files.write_text(out / "run.json", json.dumps([asdict(r) for r in ordered], indent=2))
     failed = [r for r in ordered if r.status == "failed"]
     for r in failed:
         log.error("FAILED %s for %s: %s (see %s)", r.notebook, r.area_code, r.error, r.html)
@@ -298,7 +298,7 @@ def _worker_run(task: Task) -> ReportResult:
             tmp_nb.replace(executed)  # papermill wrote it with its error banner
         error = _first_line(exc)
         error_page = folder / f"{task.notebook}.error.html"
-        _atomic_write(error_page, _error_html(task, error))
+        files.write_text(error_page, _error_html(task, error))
         key_file.unlink(missing_ok=True)
         return ReportResult(
             task.area_code,
@@ -309,10 +309,10 @@ def _worker_run(task: Task) -> ReportResult:
             error,
         )
     tmp_nb.replace(executed)
-    _atomic_write(page, _report_html(task, nbformat.read(executed, as_version=4)))
+    files.write_text(page, _report_html(task, nbformat.read(executed, as_version=4)))
     (folder / f"{task.notebook}.error.html").unlink(missing_ok=True)
     key_file.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(key_file, task.key)
+    files.write_text(key_file, task.key)
     return ReportResult(
         task.area_code,
         task.notebook,
@@ -358,12 +358,6 @@ def _first_line(exc: Exception) -> str:
     text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()
     lines = [t for t in text if t.strip() and not set(t.strip()) <= set("-")]
     return lines[-1][:400] if lines else type(exc).__name__
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 # ------------------------------------------------------------------------- index page
@@ -438,7 +432,7 @@ def _write_index(
         ],
         home="index.html",
     )
-    _atomic_write(out / "index.html", page)
+    files.write_text(out / "index.html", page)
 
 
 def _rug_section() -> str:

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -96,16 +92,9 @@ def get(s: requests.Session, url: str, *, what: str, **kwargs) -> requests.Respo
     """GET with the session; any failure (no network, timeout, HTTP error) is one FetchError."""
     try:
         response = s.get(url, **kwargs)
+        response.raise_for_status()
     except requests.exceptions.RequestException as exc:
         raise failure(exc, url, what, s) from None
-    if response.status_code >= 400:
-        raise FetchError(
-            f"{what}: {_host(url)} answered HTTP {response.status_code} "
-            f"{response.reason or ''}".rstrip()
-            + f" for {url}",
-            fix="the service may be down (5xx: try again later) or the request is wrong "
-            "(4xx: check the indicator ids, area type and months)",
-        )
     return response
 
 
@@ -192,18 +181,3 @@ def reason(exc: Exception) -> str:
     if "Max retries exceeded" in text and "(Caused by" in text:
         text = text.split("(Caused by", 1)[1].rstrip(")")
     return " ".join(text.split())[:200]
-
-
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target` that replaces it only if the block succeeds, so a
-    reader never sees half a file and a failed download leaves the old file in place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(handle)
-    tmp = Path(name)
-    try:
-        yield tmp
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
