@@ -244,12 +244,7 @@ class Report:
         as one added by `needs fetch fingertips`: it reaches the report with no code change."""
         extra = [i for i in self._with_data(partner=False) if i not in self.shown]
         if not extra:
-            display(
-                Markdown(
-                    "Every indicator in the compendium for this priority is shown above. "
-                    "`needs fetch fingertips` can add more (see params/fetch.yaml)."
-                )
-            )
+            display(Markdown("None at present: every indicator for this priority is shown above."))
             return
         for ident in extra:
             display(Markdown(f"### {store.compendium_entry(ident)['name']}"))
