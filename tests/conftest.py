@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import golden_snapshot
 import pytest
 
 from helpers import build, manifest
@@ -104,7 +105,7 @@ def site_run(full_store, tmp_path_factory):
     patch = pytest.MonkeyPatch()
     patch.setenv("NEEDS_PROCESSED_DIR", str(full_store))
     patch.setenv("NEEDS_OUTPUTS_DIR", str(outputs))
-    patch.setenv("NEEDS_RUN_TIME", "2026-11-26T12:00:00+00:00")
+    patch.setenv("NEEDS_RUN_TIME", golden_snapshot.RUN_TIME)
     store.clear()
     status = run.run(force=True)
     yield outputs, status
