@@ -21,7 +21,7 @@ from scipy import stats as sps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from helpers import stats  # noqa: E402
+from helpers import stats
 
 
 def realistic_inputs(rows: int, seed: int = 2017) -> tuple[np.ndarray, np.ndarray]:

@@ -12,8 +12,8 @@ import logging
 import sys
 from pathlib import Path
 
-from helpers import paths
-from helpers.errors import NeedsError
+from helpers.core import paths
+from helpers.core.errors import NeedsError
 
 log = logging.getLogger("needs")
 
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "build":
-        from helpers import build
+        from helpers.build import pipeline as build
 
         result = build.build(args.raw, args.processed, force=args.force, params=args.params)
         police = result.info.get("police", {})
@@ -99,7 +99,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             )
         return 0
     if args.command == "run":
-        from helpers import run
+        from helpers.site import run
 
         return run.run(
             areas=_split(args.areas),
@@ -108,7 +108,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             jobs=args.jobs,
         )
     if args.command == "sources":
-        from helpers import manifest
+        from helpers.sources import manifest
 
         raw = paths.raw_dir()
         target = paths.manifest_path(raw)
@@ -133,7 +133,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _fetch(args: argparse.Namespace) -> int:
     if args.source == "fingertips":
-        from helpers import fetch_fingertips
+        from helpers.fetch import fingertips as fetch_fingertips
 
         outcome = fetch_fingertips.fetch(
             _split(args.indicators),
@@ -145,7 +145,7 @@ def _fetch(args: argparse.Namespace) -> int:
         )
         hint = "Next: `needs build`, then `needs run`." if outcome.written else None
     else:
-        from helpers import fetch_police
+        from helpers.fetch import police as fetch_police
 
         outcome = fetch_police.fetch(
             args.first,

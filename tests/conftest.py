@@ -11,7 +11,8 @@ from pathlib import Path
 import golden_snapshot
 import pytest
 
-from helpers import build, manifest
+from helpers.build import pipeline as build
+from helpers.sources import manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -99,7 +100,8 @@ def full_store(tmp_path_factory) -> Path:
 def site_run(full_store, tmp_path_factory):
     """Every notebook for every report area, run once through `needs run` into a temporary
     outputs folder (the batch exactly as `make report` runs it)."""
-    from helpers import run, store
+    from helpers.build import store
+    from helpers.site import run
 
     outputs = tmp_path_factory.mktemp("site") / "outputs"
     patch = pytest.MonkeyPatch()

@@ -162,7 +162,8 @@ def write_golden(files: dict[str, str]) -> None:
 
 
 def main() -> int:
-    from helpers import build, run
+    from helpers.build import pipeline as build
+    from helpers.site import run
 
     with tempfile.TemporaryDirectory() as tmp:
         processed, outputs = Path(tmp) / "processed", Path(tmp) / "outputs"

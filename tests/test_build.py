@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import SUBSET_RAW, RawCopy
 
-from helpers import build
+from helpers.build import pipeline as build
 
 POLICE_OCT = "police_uk/street/2022-10-leicestershire-street.csv.gz"
 SERIES = "population/ons_mye_la_population_mid2011_mid2023_by_name.csv"
@@ -273,8 +273,9 @@ def test_full_build_police_limits_and_comparisons_use_stats(full_store):
 
 def test_a_file_with_several_breakdowns_needs_one_named():
     """API downloads carry sexes, ages and categories; the entry must pick one per area."""
-    from helpers import fingertips, indicators
-    from helpers.errors import DataError
+    from helpers.build import indicators
+    from helpers.core.errors import DataError
+    from helpers.sources import fingertips
 
     sample = SUBSET_RAW / "fingertips" / "export_format_sample" / "indicators-CountyUA.data.csv"
     frame = fingertips.read_indicator_file(sample)

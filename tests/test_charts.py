@@ -22,8 +22,8 @@ from matplotlib.legend import Legend
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from helpers import charts, palette
-from helpers.errors import DataError
+from helpers.core.errors import DataError
+from helpers.report import charts, palette
 
 SOURCE = "police.uk street-level crime (Home Office); ONS mid-year population estimates"
 BOUNDARIES = (
@@ -469,7 +469,7 @@ def test_choropleth_suppressed_area_and_unknown_codes():
 
 
 def test_module_import_is_light():
-    code = "import sys, helpers.charts; print('geopandas' in sys.modules)"
+    code = "import sys, helpers.report.charts; print('geopandas' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
 

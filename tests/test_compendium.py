@@ -7,7 +7,7 @@ import re
 import pandas as pd
 from conftest import ROOT
 
-from helpers import compendium
+from helpers.sources import compendium
 
 
 def test_every_entry_is_complete():

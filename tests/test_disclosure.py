@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import disclosure, stats
-from helpers.disclosure import DisclosureError
+from helpers import stats
+from helpers.core.errors import DisclosureError
+from helpers.stats import disclosure
 
 MELTON_POPULATION = 53237.0  # mid-2023, the denominator of the police.uk rates
 # police.uk street crime in Melton (E07000133), March 2024, as published (real counts).

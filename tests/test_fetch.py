@@ -20,7 +20,8 @@ import yaml
 from conftest import FIXTURES, FULL_RAW, ROOT, SUBSET_RAW, RawCopy, run_cli
 from werkzeug import Request, Response
 
-from helpers import compendium, fetch_police
+from helpers.fetch import police as fetch_police
+from helpers.sources import compendium
 
 pytest.importorskip("pytest_httpserver")
 
@@ -383,7 +384,7 @@ def test_police_http_500_changes_nothing(raw, httpserver):
 
 
 def test_months_beyond_the_build_settings_are_pointed_out(raw):
-    from helpers.downloads import Outcome
+    from helpers.fetch.downloads import Outcome
 
     outcome = Outcome(written=["police_uk/street/2025-01-leicestershire-street.csv.gz"])
     hint = fetch_police.hint_for_build(outcome, raw.params)

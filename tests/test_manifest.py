@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import FIXTURES, FULL_RAW, ROOT, SUBSET_RAW
 
-from helpers import manifest
-from helpers.errors import ManifestError
+from helpers.core.errors import ManifestError
+from helpers.sources import manifest
 
 
 @pytest.mark.parametrize(

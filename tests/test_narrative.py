@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import narrative
-from helpers.disclosure import DisclosureError
-from helpers.narrative import NarrativeError, gap_sentence, headline, ranked_sentence
+from helpers.core.errors import DisclosureError, NarrativeError
+from helpers.report import narrative
+from helpers.report.narrative import gap_sentence, headline, ranked_sentence
 
 PER_1000 = "per 1,000 residents"
 COUNTY = "Leicestershire"
@@ -506,7 +506,7 @@ def test_ranked_sentence_ties_are_joint():
 
 
 def test_association_wording_is_honest():
-    from helpers.narrative import association
+    from helpers.report.narrative import association
 
     strong = association(x_name="Alcohol misuse", y_name="Violence", rho=0.81, n=9)
     assert "strong positive association" in strong and "not evidence that one causes" in strong

@@ -12,7 +12,8 @@ import pytest
 from conftest import ROOT
 from nbclient import NotebookClient
 
-from helpers import run, store
+from helpers.build import store
+from helpers.site import run
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 

@@ -11,8 +11,11 @@ import pytest
 from conftest import FIXTURES, FULL_RAW, ROOT, SUBSET_RAW
 from nbclient import NotebookClient
 
-from helpers import build, partner, stats, store
-from helpers.errors import DataError
+from helpers import stats
+from helpers.build import pipeline as build
+from helpers.build import store
+from helpers.core.errors import DataError
+from helpers.sources import partner
 
 EXAMPLE = FIXTURES / "partner_example" / "example_domestic_abuse.csv"
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from conftest import FULL_RAW, SUBSET_RAW
 
-from helpers import (
+from helpers.core.errors import DataError
+from helpers.sources import (
     baseline_2017,
     boundaries,
     fingertips,
@@ -19,7 +20,6 @@ from helpers import (
     police_uk,
     population,
 )
-from helpers.errors import DataError
 
 POLICE = SUBSET_RAW / "police_uk/street/2022-10-leicestershire-street.csv.gz"
 

@@ -10,8 +10,10 @@ import nbformat
 import pytest
 from conftest import ROOT, run_cli
 
-from helpers import paths, run, store
-from helpers.errors import ParamsError
+from helpers.build import store
+from helpers.core import paths
+from helpers.core.errors import ParamsError
+from helpers.site import run
 
 
 @pytest.fixture

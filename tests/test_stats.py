@@ -18,7 +18,7 @@ import pytest
 from scipy import stats as sps
 
 from helpers import stats
-from helpers.stats import StatsInputError, TrendResult
+from helpers.stats import StatsInputError, TrendResult, checks, limits
 
 REF = Path(__file__).parent / "reference" / "phe"
 RTOL = 1.5e-8
@@ -58,12 +58,12 @@ def sum_keep_na(frame: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def test_z_is_the_exact_normal_quantile():
-    assert stats._z(0.95) == pytest.approx(1.959963984540054, rel=1e-15)
-    assert stats._z(0.998) == pytest.approx(3.090232306167813, rel=1e-15)
+    assert checks.z_value(0.95) == pytest.approx(1.959963984540054, rel=1e-15)
+    assert checks.z_value(0.998) == pytest.approx(3.090232306167813, rel=1e-15)
 
 
 def test_trend_threshold_is_chi2_1df_at_998():
-    assert stats.TREND_CHI2_THRESHOLD == pytest.approx(sps.chi2.ppf(0.998, 1), rel=1e-12)
+    assert checks.TREND_CHI2_THRESHOLD == pytest.approx(sps.chi2.ppf(0.998, 1), rel=1e-12)
 
 
 def test_byars_and_wilson_primitives():
@@ -71,9 +71,9 @@ def test_byars_and_wilson_primitives():
     for _, row in ref.iterrows():
         level = 0.95 if row.confidence == "95%" else 0.998
         if row.method == "Byars":
-            lower, upper = stats._byars_limits(np.array([row.x]), stats._z(level))
+            lower, upper = limits.byars_limits(np.array([row.x]), checks.z_value(level))
         else:
-            lower, upper = stats._wilson_limits(np.array([row.x]), np.array([row.n]), level)
+            lower, upper = limits.wilson_limits(np.array([row.x]), np.array([row.n]), level)
         assert_close([lower[0], upper[0]], [row.lowercl, row.uppercl])
     assert np.isnan(ref.lowercl.iloc[12])  # row 13: Byar's lower limit negative -> NA
 
@@ -89,7 +89,7 @@ def test_wilson_public_with_non_integer_count_and_confidence_one():
 
 
 def test_exact_poisson_limits_use_chi_squared_and_zero_lower_at_zero():
-    lower, upper = stats._exact_limits(np.array([0.0, 3.0]), 0.95)
+    lower, upper = limits.exact_limits(np.array([0.0, 3.0]), 0.95)
     assert lower[0] == 0
     assert_close(upper[0], sps.chi2.ppf(0.975, 2) / 2)
     assert_close([lower[1], upper[1]], [sps.chi2.ppf(0.025, 6) / 2, sps.chi2.ppf(0.975, 8) / 2])
@@ -500,7 +500,7 @@ def test_recent_trend_flat_noise_is_no_significant_change():
     assert out.marker == "no significant change"
     assert out.label == "No significant change"
     assert out.chi2 == pytest.approx(hand_trend_chi2(values, values - 1.5, values + 1.5), rel=1e-9)
-    assert out.chi2 < stats.TREND_CHI2_THRESHOLD
+    assert out.chi2 < checks.TREND_CHI2_THRESHOLD
 
 
 def test_recent_trend_outlier_breaking_the_sign_is_no_significant_change():
@@ -509,7 +509,7 @@ def test_recent_trend_outlier_breaking_the_sign_is_no_significant_change():
     lower = values - np.array([0.5, 0.5, 0.5, 0.5, 0.01])
     upper = values + np.array([0.5, 0.5, 0.5, 0.5, 0.01])
     out = stats.recent_trend(values, lower, upper)
-    assert out.chi2 > stats.TREND_CHI2_THRESHOLD  # significant on chi2 alone
+    assert out.chi2 > checks.TREND_CHI2_THRESHOLD  # significant on chi2 alone
     assert out.marker == "no significant change"
 
 
@@ -593,7 +593,7 @@ def test_funnel_limits_proportion_reference_table():
 
 def test_funnel_limits_are_where_the_wilson_bound_meets_the_baseline():
     out = stats.funnel_limits([30, 50], [100, 100], multiplier=1).iloc[60]
-    lower, _ = stats._wilson_limits(
+    lower, _ = limits.wilson_limits(
         np.array([out.upper_2s_limit * out.Population]), np.array([out.Population]), 0.95
     )
     assert lower[0] == pytest.approx(out.baseline, rel=1e-9)
@@ -663,7 +663,7 @@ def test_bad_input_raises_value_error_naming_the_argument(call, message):
 
 
 def test_errors_belong_to_the_project_family():
-    from helpers.errors import NeedsError
+    from helpers.core.errors import NeedsError
 
     with pytest.raises(NeedsError):
         stats.rate([-1], [1])
@@ -674,7 +674,7 @@ def test_errors_belong_to_the_project_family():
     ("given", "level"), [(0.95, 0.95), (95, 0.95), (99.8, 0.998), (0.998, 0.998)]
 )
 def test_confidence_accepts_fraction_or_percentage(given, level):
-    assert stats._confidence(given) == pytest.approx(level)
+    assert checks.confidence_level(given) == pytest.approx(level)
     a = stats.rate([20], [100], confidence=given)
     b = stats.rate([20], [100], confidence=level)
     pd.testing.assert_frame_equal(a, b)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import store, views
+from helpers.build import store
+from helpers.report import views
 
 
 @pytest.fixture(autouse=True)
@@ -85,7 +86,7 @@ def test_rug_has_every_area_column():
 
 def test_rug_says_plainly_when_nothing_was_compared():
     """The ONS Health Index inputs carry no comparison; the rug must say so, not "nan"."""
-    from helpers import html_tables
+    from helpers.report import html_tables
 
     rug = views.rug(["police_drugs", "hi_suicides"], "E07000130")
     assert rug["compared_with"].iloc[0] == "Leicestershire"

@@ -1,0 +1,474 @@
+"""`needs build`: data/raw -> data/processed (the tidy store), validated, incremental and atomic.
+
+Heavy work (reading raw files, joining lookups, computing rates) happens here, once. Notebooks
+only read the store. Nothing here imports matplotlib or seaborn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.sources import baseline_2017
+from helpers.sources import boundaries
+from helpers.sources import compendium
+from helpers.core import config
+from helpers.sources import geography
+from helpers.sources import imd
+from helpers.sources import manifest
+from helpers.core import paths
+from helpers.sources import police_uk
+from helpers.sources import population
+from helpers.core.errors import DataError
+
+log = logging.getLogger(__name__)
+
+STORE_VERSION = 1
+BUILD_INFO = "build.json"
+IMD_LSOAS = 32844
+
+
+@dataclass
+class BuildResult:
+    status: str  # "built" or "up to date"
+    processed: Path
+    info: dict = field(default_factory=dict)
+
+
+def build(
+    raw: Path | None = None,
+    processed: Path | None = None,
+    *,
+    force: bool = False,
+    params: Path | None = None,
+    compendium_file: Path | None = None,
+    partner: Path | None = None,
+) -> BuildResult:
+    """Build the store if anything it depends on changed (or `force`).
+
+    Defaults: data/raw (with data/sources.yaml beside it), data/processed, params/,
+    data/compendium.yaml and data/partner/. Tests point these at a small real subset."""
+    raw = Path(raw or paths.raw_dir())
+    partner = Path(partner or raw.parent / "partner")
+    processed = Path(processed or paths.processed_dir())
+    params = Path(params or paths.PARAMS)
+    compendium_file = Path(compendium_file or compendium.default_path())
+    _recover(processed)
+    started = time.perf_counter()
+    manifest_file = paths.manifest_path(raw)
+    sources = manifest.verify(raw, manifest_file)
+    fingerprint = _fingerprint(
+        manifest_file, [compendium_file, compendium.fetched_path(raw)], params, partner
+    )
+    previous = _read_info(processed)
+    if not force and previous.get("fingerprint") == fingerprint:
+        log.info("The store is up to date (%s); nothing to do. Use --force to rebuild.", processed)
+        return BuildResult("up to date", processed, previous)
+
+    tables, info = _assemble(raw, params, compendium_file, partner)
+    info |= {
+        "fingerprint": fingerprint,
+        "store_version": STORE_VERSION,
+        "built_at": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+        "data_snapshot": _snapshot_id(sources),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    _write_atomically(processed, tables, info)
+    log.info("Built the store in %.1f s: %s", info["seconds"], processed)
+    return BuildResult("built", processed, info)
+
+
+# --------------------------------------------------------------------------- assembling
+
+
+def _assemble(raw: Path, params: Path, compendium_file: Path, partner: Path) -> tuple[dict, dict]:
+    areas_cfg = config.areas(params)
+    build_cfg = config.load_params("build", params)
+    fetched = compendium.fetched_path(raw)
+    indicators = compendium.load(compendium_file, fetched)
+    info: dict = {}
+
+    log.info("Reading geography lookups")
+    lookups = raw / "lookups"
+    lsoa11 = geography.read_lsoa11_lookup(lookups / "LSOA11_MSOA11_LAD17_RGN_lookup.csv.gz")
+    lsoa21 = geography.read_lsoa21_lookup(lookups / "LSOA21_Ward24_LAD24_lookup_EW.csv.gz")
+    lsoa11_21 = geography.read_lsoa11_to_lsoa21(lookups / "LSOA11_LSOA21_LAD22_lookup_EW.csv.gz")
+    lad_county = geography.read_lad_county(lookups / "LAD19_to_County19_lookup_England_Apr2019.csv")
+    lad_region = geography.read_lad_region(lookups / "LAD18_to_Region18_lookup_England.csv")
+    lad_pfa = geography.read_lad_csp_pfa(lookups / "LAD24_CSP24_PFA24_lookup_EW.csv")
+    areas = _areas(areas_cfg, lad_county, lad_region, lad_pfa)
+
+    log.info("Reading police.uk street-level files")
+    crimes, coverage, police_info = _police(raw / "police_uk" / "street", build_cfg, lsoa11, lsoa21)
+    info["police"] = police_info
+
+    log.info("Reading population estimates")
+    pop, pop_info = _population(raw, build_cfg, areas, areas_cfg)
+    info["population"] = pop_info
+
+    log.info("Reading deprivation (IMD 2019)")
+    dep_lsoa = imd.read_imd_lsoa(raw / "imd" / "IoD2019_File2_domains_LSOA.csv.gz")
+    dep_district = imd.read_imd_district(raw / "imd" / "IMD2019_LAD19_summary_scores.csv")
+    lsoas = _lsoas(lsoa11, lsoa21, lsoa11_21, dep_lsoa)
+
+    log.info("Computing indicator values")
+    from helpers.build import indicators as indicator_values
+
+    values = indicator_values.build_values(
+        indicators=indicators,
+        raw=raw,
+        crimes=crimes,
+        coverage=coverage,
+        population=pop,
+        areas=areas,
+        areas_cfg=areas_cfg,
+        build_cfg=build_cfg,
+        partner=partner,
+        names=_area_names(lsoa11, lsoa21, lad_pfa, lad_county, lad_region, areas),
+    )
+
+    from helpers.build import police_summaries
+
+    lsoa_counts = police_summaries.lsoa_year(crimes, lsoas, areas_cfg)
+    tables = {
+        "areas": areas,
+        "police_monthly": police_summaries.monthly(crimes, coverage, areas_cfg),
+        "police_lsoa_year": lsoa_counts,
+        "police_deprivation": police_summaries.deprivation(lsoa_counts, lsoas, coverage, areas_cfg),
+        "police_crimes": crimes,
+        "police_months": coverage,
+        "population": pop,
+        "indicator_values": values,
+        "deprivation_lsoa": dep_lsoa,
+        "deprivation_district": dep_district,
+        "lsoas": lsoas,
+        "compendium": compendium.to_frame(indicators),
+        "gaps": pd.DataFrame(compendium.load_gaps(compendium_file, fetched)).assign(
+            baseline_2017=lambda f: f["baseline_2017"].map(", ".join)
+        ),
+        "baseline_2017": baseline_2017.read_baseline_2017(
+            raw / "seed_2017" / "leicestershire_2017_headline_figures.csv"
+        ),
+    }
+    district_codes = list(areas_cfg.force_districts)
+    tables["boundaries.geojson"] = boundaries.read_district_boundaries(
+        raw / "boundaries" / "LLR_Leicestershire_Leicester_Rutland_LAD_Dec2019_BUC.geojson",
+        district_codes,
+    )
+    info["indicators"] = int(values["indicator_id"].nunique())
+    info["indicator_rows"] = len(values)
+    return tables, info
+
+
+def _areas(cfg: config.Areas, lad_county, lad_region, lad_pfa) -> pd.DataFrame:
+    """The assessment's areas with their parents (county, region, CSP, force area, England)."""
+    names = dict(zip(lad_region["lad_code"], lad_region["lad_name"], strict=True))
+    names |= dict(zip(lad_county["county_code"], lad_county["county_name"], strict=False))
+    names |= dict(zip(lad_pfa["pfa_code"], lad_pfa["pfa_name"] + " Police", strict=False))
+    names |= dict(zip(lad_region["region_code"], lad_region["region_name"], strict=False))
+    names[cfg.england] = "England"
+    county_of = dict(zip(lad_county["lad_code"], lad_county["county_code"], strict=True))
+    region_of = dict(zip(lad_region["lad_code"], lad_region["region_code"], strict=True))
+    pfa_of = dict(zip(lad_pfa["lad_code"], lad_pfa["pfa_code"], strict=False))
+    csp_of = dict(zip(lad_pfa["lad_code"], lad_pfa["csp_code"], strict=False))
+    rows = []
+
+    def add(code, area_type, **parents):
+        if code not in names:
+            raise DataError(
+                f"area {code} is in no lookup",
+                path=paths.PARAMS / "areas.yaml",
+                fix="check the code in params/areas.yaml",
+            )
+        rows.append({"area_code": code, "area_name": names[code], "area_type": area_type} | parents)
+
+    add(cfg.england, "Country")
+    add(cfg.region, "Region", england_code=cfg.england)
+    add(cfg.force_area, "Police force area", england_code=cfg.england)
+    add(
+        cfg.county,
+        "County",
+        region_code=cfg.region,
+        pfa_code=cfg.force_area,
+        england_code=cfg.england,
+    )
+    for code in cfg.districts:
+        add(
+            code,
+            "District",
+            county_code=county_of.get(code),
+            region_code=region_of.get(code),
+            pfa_code=pfa_of.get(code),
+            csp_code=csp_of.get(code),
+            england_code=cfg.england,
+        )
+    for code in cfg.force_unitaries:
+        add(
+            code,
+            "Unitary authority",
+            region_code=region_of.get(code),
+            pfa_code=pfa_of.get(code),
+            csp_code=csp_of.get(code),
+            england_code=cfg.england,
+        )
+    frame = pd.DataFrame(rows)
+    for col in ("county_code", "region_code", "pfa_code", "csp_code", "england_code"):
+        if col not in frame:
+            frame[col] = None
+    frame["is_report_area"] = frame["area_code"].isin(cfg.report_areas)
+    return frame
+
+
+def _area_names(lsoa11, lsoa21, lad_pfa, lad_county, lad_region, areas) -> dict[str, str]:
+    names = dict(zip(lsoa11["lad_code"], lsoa11["lad_name"], strict=False))
+    names |= dict(zip(lsoa21["lad_code"], lsoa21["lad_name"], strict=False))
+    names |= dict(zip(lad_county["county_code"], lad_county["county_name"], strict=False))
+    names |= dict(zip(lad_region["lad_code"], lad_region["lad_name"], strict=False))
+    names |= dict(zip(areas["area_code"], areas["area_name"], strict=True))
+    return names
+
+
+# --------------------------------------------------------------------------- police.uk
+
+
+def _police(folder: Path, cfg: dict, lsoa11: pd.DataFrame, lsoa21: pd.DataFrame):
+    police_cfg = cfg.get("police", {})
+    files = police_uk.street_files(folder) if folder.exists() else []
+    if not files:
+        raise DataError(
+            "no police.uk street-level files found",
+            path=folder,
+            fix="restore data/raw/police_uk/street or run `needs fetch police`",
+        )
+    rows_read = 0
+    parts = []
+    rows_by_month: dict[str, int] = {}
+    for path in files:
+        frame = police_uk.read_street_crime(path)
+        rows_read += len(frame)
+        counts = (
+            frame.groupby(["month", "lsoa_code", "crime_type"], dropna=False, observed=True)
+            .size()
+            .rename("count")
+            .reset_index()
+        )
+        parts.append(counts)
+        for month, n in frame["month"].value_counts().items():
+            rows_by_month[month] = rows_by_month.get(month, 0) + int(n)
+    crimes = pd.concat(parts, ignore_index=True)
+    crimes = crimes.groupby(["month", "lsoa_code", "crime_type"], dropna=False, as_index=False)[
+        "count"
+    ].sum()
+
+    # Map each LSOA through the lookup of its vintage: 2011 LSOAs up to 2022, 2021 LSOAs from
+    # 2023 (Jan-May 2023 mix both, so a 2023 code not in the 2021 lookup is tried as 2011).
+    to11 = dict(zip(lsoa11["lsoa_code"], lsoa11["lad_code"], strict=True))
+    to21 = dict(zip(lsoa21["lsoa_code"], lsoa21["lad_code"], strict=True))
+    codes = crimes["lsoa_code"]
+    recent = crimes["month"] >= "2023-01"
+    lad21 = codes.map(to21).where(recent)
+    lad11 = codes.map(to11)
+    crimes["lsoa_vintage"] = np.select(
+        [recent & lad21.notna(), lad11.notna()], ["2021", "2011"], default=None
+    )
+    crimes["lad_code"] = lad21.fillna(lad11)
+    crimes = crimes[["month", "lsoa_code", "lsoa_vintage", "lad_code", "crime_type", "count"]]
+    crimes["count"] = crimes["count"].astype("int64")
+    total = int(crimes["count"].sum())
+    if total != rows_read:  # a guard on our own aggregation, never expected to fire
+        raise AssertionError(f"police counts add up to {total}, not the {rows_read} rows read")
+
+    no_location = int(crimes.loc[crimes["lsoa_code"].isna(), "count"].sum())
+    unmatched = crimes[crimes["lsoa_code"].notna() & crimes["lad_code"].isna()]
+    if no_location:
+        log.warning(
+            "%d police.uk rows have no location (blank LSOA); kept with a blank district",
+            no_location,
+        )
+    if len(unmatched):
+        log.warning(
+            "%d police.uk rows have an LSOA code in no lookup (%s); kept with a blank district",
+            int(unmatched["count"].sum()),
+            ", ".join(sorted(unmatched["lsoa_code"].unique())[:5]),
+        )
+
+    first = police_cfg.get("first_month") or min(rows_by_month)
+    last = police_cfg.get("last_month") or max(rows_by_month)
+    months = police_uk.expected_months(str(first), str(last))
+    coverage = pd.DataFrame({"month": months})
+    coverage["rows"] = coverage["month"].map(rows_by_month).astype("Int64")
+    coverage["status"] = np.where(coverage["rows"].notna(), "published", "missing")
+    missing = coverage.loc[coverage["status"] == "missing", "month"].tolist()
+    if missing:
+        log.warning(
+            "police.uk months missing from the snapshot (shown as gaps): %s", ", ".join(missing)
+        )
+    info = {
+        "files": len(files),
+        "rows_read": rows_read,
+        "rows_without_location": no_location,
+        "rows_with_unknown_lsoa": int(unmatched["count"].sum()),
+        "unknown_lsoa_codes": sorted(unmatched["lsoa_code"].unique().tolist()),
+        "months_missing": missing,
+        "first_month": months[0],
+        "last_month": months[-1],
+    }
+    return crimes.reset_index(drop=True), coverage, info
+
+
+# --------------------------------------------------------------------------- population
+
+
+def _population(raw: Path, cfg: dict, areas: pd.DataFrame, areas_cfg: config.Areas):
+    pop_cfg = cfg.get("population") or {}
+    series_cfg = pop_cfg.get("series") or {}
+    year_for = {int(k): int(v) for k, v in (pop_cfg.get("year_for") or {}).items()}
+    police = cfg.get("police", {})
+    first_year = int(str(police.get("first_month", "2019-12"))[:4])
+    last_year = int(str(police.get("last_month", "2024-12"))[:4])
+    needed = sorted({year_for.get(y, y) for y in range(first_year, last_year + 1)})
+    series = population.read_mye_series_by_name(raw / series_cfg["file"], years=needed)
+
+    # The series has names only: match on name and geography to the assessment's areas.
+    key = series["name"].str.casefold()
+    codes = {
+        name.casefold(): code
+        for code, name in zip(areas["area_code"], areas["area_name"], strict=True)
+    }
+    series["area_code"] = key.map(codes)
+    ours = series[series["area_code"].notna()].copy()
+    found = set(ours["area_code"])
+    # The force area is not a row of its own: it is the sum of its local authorities.
+    parts = ours[ours["area_code"].isin([areas_cfg.county, *areas_cfg.force_unitaries])]
+    if len(set(parts["area_code"])) == 1 + len(areas_cfg.force_unitaries):
+        force = parts.groupby("year", as_index=False)["population"].sum()
+        force["area_code"] = areas_cfg.force_area
+        ours = pd.concat([ours, force], ignore_index=True)
+        found.add(areas_cfg.force_area)
+    missing = sorted(set(areas["area_code"]) - found)
+    if missing:
+        raise DataError(
+            f"the population series has no row for {', '.join(missing)}",
+            path=raw / series_cfg["file"],
+            fix="use a series that names every area in params/areas.yaml",
+        )
+    ours = ours.assign(sex="Persons", age="all", release=series_cfg["release"])
+    frames = [ours[population.OUT_COLUMNS]]
+    for item in pop_cfg.get("age_sex") or []:
+        reader = population.read_mye_wide if "ltla21" in item["file"] else population.read_mye_long
+        frame = reader(raw / item["file"], year=int(item["year"]), release=item["release"])
+        frames.append(frame[frame["area_code"].str.startswith("E")])
+    pop = pd.concat(frames, ignore_index=True)
+    info = {
+        "denominator_release": series_cfg["release"],
+        "denominator_years": needed,
+        "year_for": {str(k): v for k, v in year_for.items()},
+        "age_sex_releases": {str(i["year"]): i["release"] for i in pop_cfg.get("age_sex") or []},
+    }
+    return pop, info
+
+
+# --------------------------------------------------------------------------- LSOAs
+
+
+def _lsoas(lsoa11, lsoa21, lsoa11_21, dep_lsoa) -> pd.DataFrame:
+    """Every LSOA of both vintages with its district and IMD 2019 decile.
+
+    IMD 2019 is published for 2011 LSOAs. A 2021 LSOA takes the mean IMD rank of its 2011
+    parents (one parent for unchanged and split LSOAs), turned into a national decile."""
+    rank11 = dict(zip(dep_lsoa["lsoa11_code"], dep_lsoa["imd_rank"], strict=True))
+    old = lsoa11[lsoa11["lsoa_code"].str.startswith("E")].assign(vintage="2011")
+    old["imd_rank"] = old["lsoa_code"].map(rank11)
+    parents = lsoa11_21.assign(rank=lsoa11_21["lsoa11_code"].map(rank11))
+    rank21 = parents.groupby("lsoa21_code")["rank"].mean()
+    new = lsoa21[lsoa21["lsoa_code"].str.startswith("E")].assign(vintage="2021")
+    new["imd_rank"] = new["lsoa_code"].map(rank21)
+    frame = pd.concat([old, new], ignore_index=True)
+    frame["imd_decile"] = np.ceil(frame["imd_rank"] / (IMD_LSOAS / 10)).clip(1, 10).astype("Int64")
+    return frame[
+        ["lsoa_code", "lsoa_name", "vintage", "lad_code", "lad_name", "imd_rank", "imd_decile"]
+    ]
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _fingerprint(
+    manifest_file: Path, compendium_files: list[Path], params: Path, partner: Path
+) -> str:
+    from helpers.sources.partner import partner_files
+
+    digest = hashlib.sha256(f"store v{STORE_VERSION}".encode())
+    inputs = [manifest_file, *compendium_files, params / "areas.yaml", params / "build.yaml"]
+    inputs += partner_files(partner)  # analysts' files: not in the manifest, but they count
+    # any change to the code the build runs rebuilds (seconds)
+    inputs += paths.code_files("core", "stats", "sources", "build")
+    for path in inputs:
+        if path.exists():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _snapshot_id(sources: list[dict]) -> str:
+    digest = hashlib.sha256()
+    for source in sources:
+        for entry in source["files"]:
+            digest.update(f"{entry['path']}:{entry['sha256']}\n".encode())
+    return digest.hexdigest()[:12]
+
+
+def _read_info(processed: Path) -> dict:
+    try:
+        return json.loads((processed / BUILD_INFO).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _write_atomically(processed: Path, tables: dict, info: dict) -> None:
+    """Write everything into a sibling temp folder, then swap it in with two renames.
+
+    If anything fails before the swap, the old store is untouched and the temp folder removed."""
+    processed.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{processed.name}.tmp-", dir=processed.parent))
+    try:
+        for name, table in tables.items():
+            if name.endswith(".geojson"):
+                (tmp / name).write_text(json.dumps(table), encoding="utf-8")
+            else:
+                table.to_parquet(tmp / f"{name}.parquet", index=False)
+        (tmp / BUILD_INFO).write_text(json.dumps(info, indent=2, default=str))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = processed.with_name(f".{processed.name}.old-{os.getpid()}")
+    if processed.exists():
+        processed.rename(old)
+    tmp.rename(processed)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _recover(processed: Path) -> None:
+    """Finish a swap that was interrupted between its two renames; drop stale temp folders."""
+    parent = processed.parent
+    if not parent.exists():
+        return
+    olds = sorted(parent.glob(f".{processed.name}.old-*"))
+    if not processed.exists() and olds:
+        olds[-1].rename(processed)
+        log.warning("Restored the previous store after an interrupted build")
+    for stale in [
+        *parent.glob(f".{processed.name}.old-*"),
+        *parent.glob(f".{processed.name}.tmp-*"),
+    ]:
+        shutil.rmtree(stale, ignore_errors=True)

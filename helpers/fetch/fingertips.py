@@ -1,0 +1,414 @@
+"""`needs fetch fingertips`: indicator data and metadata from the OHID Fingertips API.
+
+The requests are made by fingertips_py, the maintained Python client. Its own transport has no
+timeout, no retry, and falls back to verify=False on a TLS error, so while it runs its two
+network calls (requests.get and pandas.read_csv on a URL) are routed through helpers.web:
+timeouts, retries with backoff, the environment's proxy, and TLS always verified. The raw
+bytes of each response are kept, so the file written is the API's export as published (only
+rows for other areas are dropped), not a re-serialisation of parsed numbers.
+
+Each indicator becomes data/raw/fingertips/api/fingertips_<id>.csv (official export layout:
+the areas in params/areas.yaml plus England, every requested area type), and an entry in
+compendium.fetched.yaml with Fingertips' own definition, unit, polarity and caveats.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from unittest import mock
+
+import pandas as pd
+import requests
+
+from helpers.core import config, files, paths
+from helpers.core.errors import DataError, FetchError, NeedsError, ParamsError
+from helpers.fetch import downloads, web
+from helpers.sources import compendium, fingertips
+
+log = logging.getLogger("needs")
+
+API = "https://fingertips.phe.org.uk/api/"
+AREA_TYPES = {"district": 501, "county": 502, "england": 15}
+AREA_TYPE_NAMES = {
+    501: "districts and unitary authorities (lower tier, from April 2023)",
+    502: "counties and unitary authorities (upper tier, from April 2023)",
+    401: "districts and unitary authorities (lower tier, April 2021 to March 2023)",
+    402: "counties and unitary authorities (upper tier, April 2021 to March 2023)",
+    15: "England",
+    6: "regions",
+}
+FOLDER = "fingertips/api"  # under data/raw
+SOURCE = {
+    "id": "fingertips_api",
+    "title": "OHID Fingertips indicators, downloaded with `needs fetch fingertips`",
+    "publisher": "Office for Health Improvement and Disparities (OHID)",
+    "licence": "Open Government Licence v3.0",
+    "period": "as published on the date each file was retrieved (see `retrieved`)",
+    "origin": "Fingertips API (all_data/csv/by_indicator_id), via fingertips_py",
+}
+NOT_STATED = "not stated by Fingertips"
+
+
+def api_url() -> str:
+    """The API root; NEEDS_FINGERTIPS_API points it elsewhere (a mirror, or the tests' server)."""
+    url = os.environ.get("NEEDS_FINGERTIPS_API", API)
+    return url if url.endswith("/") else url + "/"
+
+
+@dataclass
+class Plan:
+    indicators: dict[str, str]  # id -> priority
+    area_types: list[int]
+
+
+def plan(
+    indicators: list[str] | None,
+    area_types: list[str] | None,
+    priority: str | None,
+    params: Path | None = None,
+) -> Plan:
+    """What to fetch: params/fetch.yaml, narrowed or extended by the command-line options."""
+    folder = params or paths.PARAMS
+    settings = config.load_params("fetch", folder).get("fingertips") or {}
+    where = folder / "fetch.yaml"
+    configured = {str(i["id"]): i["priority"] for i in settings.get("indicators") or []}
+    if priority is not None and priority not in compendium.PRIORITIES:
+        raise ParamsError(
+            f"unknown priority {priority!r}", fix=f"use one of {', '.join(compendium.PRIORITIES)}"
+        )
+    if indicators:
+        chosen = {}
+        for ident in indicators:
+            if not ident.isdigit():
+                raise ParamsError(
+                    f"{ident!r} is not a Fingertips indicator id (a number such as 41001)",
+                    fix="give ids as numbers, comma-separated: --indicators 41001,90812",
+                )
+            if priority is None and ident not in configured:
+                raise ParamsError(
+                    f"indicator {ident} is not in {where.name}, so its report is not known",
+                    path=where,
+                    fix="add it to fingertips.indicators with its priority, or pass "
+                    f"--priority ({', '.join(compendium.PRIORITIES)})",
+                )
+            chosen[ident] = priority or configured[ident]
+    else:
+        chosen = configured
+    if not chosen:
+        raise ParamsError(
+            "no Fingertips indicators to fetch",
+            path=where,
+            fix="list some under fingertips.indicators",
+        )
+    types = [_area_type(t) for t in (area_types or settings.get("area_types") or ["district"])]
+    return Plan(chosen, list(dict.fromkeys(types)))
+
+
+def _area_type(value: object) -> int:
+    text = str(value).strip().lower()
+    if text in AREA_TYPES:
+        return AREA_TYPES[text]
+    if text.isdigit():
+        return int(text)
+    raise ParamsError(
+        f"unknown Fingertips area type {value!r}",
+        fix="use district (501), county (502), england (15) or a Fingertips area type id",
+    )
+
+
+# ------------------------------------------------------------------------------ transport
+
+
+@contextmanager
+def routed(session: requests.Session, base: str) -> Iterator[dict[str, bytes]]:
+    """Run fingertips_py's network calls through `session`; yields {url: response bytes}."""
+    import fingertips_py.api_calls as api_calls
+    import fingertips_py.metadata as metadata
+    import fingertips_py.retrieve_data as retrieve_data
+
+    bodies: dict[str, bytes] = {}
+
+    def download(url: str) -> requests.Response:
+        response = web.get(session, url, what="Fingertips API")
+        bodies[url] = response.content
+        return response
+
+    class Requests:  # stands in for the `requests` module inside fingertips_py
+        exceptions = requests.exceptions
+
+        @staticmethod
+        def get(url, verify=True, **_kwargs):
+            if verify is False:  # fingertips_py's fallback after a TLS error: refuse it
+                raise FetchError(
+                    "Fingertips API: the TLS certificate could not be verified",
+                    fix="if your network re-signs TLS, set REQUESTS_CA_BUNDLE to its CA",
+                )
+            return download(url)
+
+    class Pandas:  # stands in for `pandas` inside fingertips_py: read_csv(url) downloads
+        def __getattr__(self, name):
+            return getattr(pd, name)
+
+        @staticmethod
+        def read_csv(source, *args, **kwargs):
+            if isinstance(source, str) and source.startswith(("http://", "https://")):
+                source = io.BytesIO(download(source).content)
+            try:
+                return pd.read_csv(source, *args, **kwargs)
+            except pd.errors.EmptyDataError:
+                return pd.DataFrame()
+
+    with ExitStack() as stack:
+        stack.enter_context(mock.patch.object(api_calls, "requests", Requests))
+        for module in (api_calls, metadata, retrieve_data):
+            stack.enter_context(mock.patch.object(module, "base_url", base))
+        for module in (metadata, retrieve_data):
+            stack.enter_context(mock.patch.object(module, "pd", Pandas()))
+        yield bodies
+
+
+# ------------------------------------------------------------------------------ fetching
+
+
+def fetch(
+    indicators: list[str] | None = None,
+    area_types: list[str] | None = None,
+    *,
+    priority: str | None = None,
+    force: bool = False,
+    raw: Path | None = None,
+    params: Path | None = None,
+) -> downloads.Outcome:
+    """Download, check, then commit every requested indicator (all or nothing)."""
+    raw = Path(raw or paths.raw_dir())
+    todo = plan(indicators, area_types, priority, params)
+    areas = config.areas(params)
+    codes = set(areas.all_codes)
+    local = {areas.county, *areas.force_districts}  # the authorities a report is about
+    with downloads.staging(raw, "fingertips") as staging:
+        outcome = downloads.Outcome()
+        staged: list[downloads.Staged] = []
+        entries: list[dict] = []
+        empty: list[str] = []
+        session = web.session()
+        with routed(session, api_url()) as bodies:
+            for ident, report in todo.indicators.items():
+                rel = f"{FOLDER}/fingertips_{ident}.csv"
+                record = downloads.verified(raw, rel)
+                if not force and record and record.get("retrieved") == downloads.today():
+                    log.info(
+                        "Indicator %s: already fetched today (use --force to fetch again)", ident
+                    )
+                    outcome.skipped.append(rel)
+                    continue
+                file = staging / f"fingertips_{ident}.csv"
+                meta_file = staging / f"fingertips_{ident}.json"
+                if (
+                    not force
+                    and downloads.written_today(file)
+                    and downloads.written_today(meta_file)
+                ):
+                    log.info("Indicator %s: downloaded earlier today, kept from %s", ident, staging)
+                    info = json.loads(meta_file.read_text())
+                else:
+                    info = _download(ident, todo.area_types, codes, local, bodies, file, meta_file)
+                    if info is None:
+                        empty.append(_empty_message(ident, todo.area_types))
+                        continue
+                staged.append(downloads.Staged(file, rel, info["url"]))
+                entries.append(_entry(ident, report, rel, info))
+                outcome.written.append(rel)
+        if empty and not staged:
+            raise FetchError(
+                " ".join(empty),
+                fix="choose the area type Fingertips publishes it for with --area-type "
+                "(e.g. --area-type county); nothing was changed",
+            )
+        outcome.failed.extend(empty)
+        if staged:
+            downloads.commit(raw, staged, SOURCE)
+            compendium.write_fetched(compendium.fetched_path(raw), entries)
+            for item in staged:
+                (staging / Path(item.rel).with_suffix(".json").name).unlink(missing_ok=True)
+        if not empty:
+            downloads.clear_staging(staging)
+        return outcome
+
+
+def _download(
+    ident: str,
+    area_types: list[int],
+    codes: set[str],
+    local: set[str],
+    bodies: dict[str, bytes],
+    file: Path,
+    meta_file: Path,
+) -> dict | None:
+    """Fetch one indicator at every area type into `file` (checked) and its metadata into
+    `meta_file`; None when no configured area has data (the wrong area type)."""
+    from fingertips_py import metadata, retrieve_data
+
+    log.info("Indicator %s: downloading for area types %s", ident, area_types)
+    frames, urls = [], []
+    for area_type in area_types:
+        _parsed, url = retrieve_data.get_data_by_indicator_ids(
+            ident, area_type, parent_area_type_id=15, is_test=True
+        )
+        frames.append(_export(bodies[url], url, codes))
+        urls.append(url)
+    rows = pd.concat(frames, ignore_index=True).drop_duplicates()
+    if not rows["Area Code"].isin(local).any():  # England alone is not an answer
+        return None
+    with files.atomic_path(file) as tmp:
+        rows.to_csv(tmp, index=False)
+    _check(file, ident, urls[0])
+    described, meta_url = metadata.get_metadata_for_indicator_as_dataframe(ident, is_test=True)
+    info = {
+        "url": " ; ".join(urls),
+        "meta_url": meta_url,
+        "metadata": _metadata_row(described, ident),
+        "breakdown": _breakdown(rows),
+        "name": rows["Indicator Name"].iloc[0].strip(),
+    }
+    with files.atomic_path(meta_file) as tmp:
+        tmp.write_text(json.dumps(info, indent=1))
+    return info
+
+
+def _export(body: bytes, url: str, codes: set[str]) -> pd.DataFrame:
+    """The API's CSV as strings (so numbers are written back exactly as published), keeping
+    only the configured areas and England."""
+    try:
+        frame = pd.read_csv(io.BytesIO(body), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame()
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise FetchError(
+            f"Fingertips API: the answer to {url} is not a readable CSV ({exc})",
+            fix="try again later; if it persists the API has changed: report it",
+        ) from None
+    if frame.empty and not len(frame.columns):
+        return pd.DataFrame(columns=list(fingertips.OFFICIAL))
+    missing = [c for c in fingertips.OFFICIAL if c not in frame.columns]
+    if missing:
+        raise FetchError(
+            f"Fingertips API: the answer to {url} is not a Fingertips export (it lacks "
+            f"{', '.join(repr(c) for c in missing[:4])}); it starts {body[:80]!r}",
+            fix="try again later (a proxy or an outage page may have answered); nothing was "
+            "changed",
+        )
+    return frame[frame["Area Code"].isin(codes)]
+
+
+def _check(file: Path, ident: str, url: str) -> None:
+    """The build's own reader must accept the file as it is."""
+    try:
+        tidy = fingertips.read_indicator_file(file)
+    except DataError as exc:
+        raise FetchError(
+            f"Fingertips API: indicator {ident} came back malformed: {exc.problem}",
+            fix=f"try again later ({url}); nothing was changed",
+        ) from None
+    if set(tidy["indicator_id"]) != {ident}:
+        raise FetchError(
+            f"Fingertips API: asked for indicator {ident}, got "
+            f"{', '.join(sorted(set(tidy['indicator_id'])))}",
+            fix="check the indicator id",
+        )
+
+
+def _empty_message(ident: str, asked: list[int]) -> str:
+    from fingertips_py import retrieve_data
+
+    names = ", ".join(f"{t} ({AREA_TYPE_NAMES.get(t, 'area type')})" for t in asked)
+    try:
+        available = retrieve_data.get_all_areas_for_all_indicators().get(int(ident)) or []
+    except NeedsError:
+        available = []
+    hint = (
+        "Fingertips publishes it for area types "
+        + ", ".join(f"{t} ({AREA_TYPE_NAMES.get(t, 'see Fingertips')})" for t in available)
+        if available
+        else "Fingertips lists no area types for it (check the id)"
+    )
+    return f"Indicator {ident} has no data for the configured areas at area type {names}; {hint}."
+
+
+def _breakdown(rows: pd.DataFrame) -> dict:
+    """The headline breakdown to report: Persons if published, and its commonest age, overall
+    (not split by category)."""
+    overall = rows[rows["Category Type"].fillna("") == ""]
+    overall = overall if len(overall) else rows
+    sexes = sorted(overall["Sex"].unique())
+    sex = "Persons" if "Persons" in sexes else sexes[0]
+    ages = overall.loc[overall["Sex"] == sex, "Age"].value_counts()
+    return {"sex": sex, "age": str(ages.index[0])} if len(ages) else {"sex": sex}
+
+
+POLARITY = {"low is good": "low_is_good", "high is good": "high_is_good"}
+METADATA_COLUMNS = {
+    "name": ("Indicator", "Indicator Name", "Simple Name"),
+    "definition": ("Definition", "Simple Definition"),
+    "caveats": ("Caveats",),
+    "unit": ("Unit",),
+    "value_type": ("Value type", "Value Type"),
+    "polarity": ("Polarity",),
+    "data_source": ("Data source", "Data Source"),
+    "frequency": ("Frequency",),
+    "disclosure": ("Disclosure control", "Disclosure Control"),
+}
+
+
+def _metadata_row(frame: pd.DataFrame, ident: str) -> dict:
+    """Fingertips' metadata for the indicator, by field; missing fields are said to be so."""
+    if frame.empty:
+        return {}
+    ids = frame.get("Indicator ID", frame.iloc[:, 0]).astype(str).str.strip()
+    row = frame[ids == ident]
+    row = (row if len(row) else frame).iloc[0]
+    found = {}
+    for key, names in METADATA_COLUMNS.items():
+        for name in names:
+            value = row.get(name)
+            if value is not None and pd.notna(value) and str(value).strip():
+                found[key] = " ".join(str(value).split())
+                break
+    return found
+
+
+def _entry(ident: str, report: str, rel: str, info: dict) -> dict:
+    meta = info.get("metadata") or {}
+    name = meta.get("name") or info["name"]
+    polarity_text = (meta.get("polarity") or "").lower()
+    polarity = next((v for k, v in POLARITY.items() if k in polarity_text), "no_judgement")
+    return {
+        "id": ident,
+        "name": name,
+        "measure": name[0].lower() + name[1:],
+        "priority": report,
+        "definition": meta.get("definition", NOT_STATED),
+        "value_type": meta.get("value_type", NOT_STATED),
+        "unit": meta.get("unit", NOT_STATED),
+        "polarity": polarity,
+        "publisher": "Office for Health Improvement and Disparities",
+        "dataset": "Fingertips public health profiles (API)",
+        "link": info["meta_url"],
+        "data_source": meta.get("data_source", NOT_STATED),
+        "frequency": meta.get("frequency", "as published on Fingertips"),
+        "benchmark": "Fingertips' own comparison with England",
+        "disclosure": meta.get("disclosure", "as applied by Fingertips"),
+        "caveats": meta.get("caveats", NOT_STATED),
+        "retrieved": downloads.today(),
+        "source": {
+            "kind": "fingertips",
+            "file": rel.removeprefix("fingertips/"),
+            **info["breakdown"],
+        },
+    }

@@ -1,0 +1,320 @@
+"""What each report view shows, selected from the store: pure data shaping, no drawing.
+
+Notebooks call these (via helpers.reports) and never filter the store themselves. Every
+frame that leaves here for display has passed disclosure control."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers.build import store
+from helpers.stats import disclosure
+
+
+def _suppressed(frame: pd.DataFrame) -> pd.DataFrame:
+    return disclosure.suppress(frame)
+
+
+def area_codes(area_code: str) -> dict[str, object]:
+    """The codes a report needs: the area, its county, the districts, the force, England."""
+    areas = store.areas()
+    by_type = areas.groupby("area_type")["area_code"].apply(list).to_dict()
+    return {
+        "area": area_code,
+        "is_county": area_code in by_type.get("County", []),
+        "county": by_type["County"][0],
+        "districts": by_type.get("District", []),
+        "force": by_type["Police force area"][0],
+        "england": by_type["Country"][0],
+    }
+
+
+def comparison_frame(indicator_id: str, area_code: str, period: str | None = None) -> pd.DataFrame:
+    """One period of an indicator for the area, the other districts, the county and England
+    (those that have a value row), in that order. Default: the latest period with any value."""
+    codes = area_codes(area_code)
+    order = [codes["area"]] + [d for d in codes["districts"] if d != codes["area"]]
+    order += [c for c in (codes["county"], codes["england"]) if c not in order]
+    frame = store.indicator(indicator_id, order)
+    if period is None:
+        with_values = frame[frame["value"].notna()]
+        if with_values.empty:
+            return frame.iloc[0:0]
+        period = latest_period(with_values["period"])
+    return _suppressed(frame[frame["period"] == period].reset_index(drop=True))
+
+
+def latest_period(periods: pd.Series) -> str:
+    return str(sorted(periods.unique())[-1])
+
+
+def series(indicator_id: str, area_codes: list[str]) -> pd.DataFrame:
+    """All periods of an indicator for some areas (for trend charts), suppressed. A period
+    missing inside the run (e.g. 2023/24 for QOF depression) is added as an empty row, so that
+    charts and tables show it as a gap instead of joining its neighbours."""
+    frame = _suppressed(store.indicator(indicator_id, area_codes))
+    periods = complete_periods(frame["period"].unique().tolist())
+    if frame.empty or len(periods) == frame["period"].nunique():
+        return frame
+    areas = frame.drop_duplicates("area_code")[["area_code", "area_name", "area_type"]]
+    grid = areas.merge(pd.DataFrame({"period": periods}), how="cross")
+    full = grid.merge(frame, how="left", on=["area_code", "area_name", "area_type", "period"])
+    gap = full["indicator_id"].isna()
+    full.loc[gap, "value_note"] = "Not published for this period"
+    full.loc[gap, "suppressed"] = False
+    full["indicator_id"] = indicator_id
+    return full.reset_index(drop=True)
+
+
+def complete_periods(periods: list[str]) -> list[str]:
+    """Fill gaps in a run of yearly periods: calendar ("2019"), financial ("2019/20") or
+    "Year ending Sep 2019". Other labels are returned sorted, as they are."""
+    import re
+
+    patterns = [
+        (r"^(\d{4})$", "{y}"),
+        (r"^(\d{4})/\d{2}$", None),
+        (r"^Year ending (\w+) (\d{4})$", None),
+    ]
+    ordered = sorted(periods)
+    if not ordered:
+        return ordered
+    if all(re.match(patterns[0][0], p) for p in ordered):
+        return [str(y) for y in range(int(ordered[0]), int(ordered[-1]) + 1)]
+    if all(re.match(patterns[1][0], p) for p in ordered):
+        first, last = int(ordered[0][:4]), int(ordered[-1][:4])
+        return [f"{y}/{(y + 1) % 100:02d}" for y in range(first, last + 1)]
+    ends = [re.match(patterns[2][0], p) for p in ordered]
+    if all(ends) and len({m.group(1) for m in ends}) == 1:
+        month = ends[0].group(1)
+        years = range(int(ends[0].group(2)), int(ends[-1].group(2)) + 1)
+        return [f"Year ending {month} {y}" for y in years]
+    return ordered
+
+
+def availability(indicator_id: str, area_code: str) -> str:
+    """Where the indicator exists for this report: 'area', 'county-only', 'district-only',
+    'force-only' or 'none', so a view can say plainly what is missing."""
+    codes = area_codes(area_code)
+    present = set(store.indicator(indicator_id)["area_code"].unique())
+    if codes["area"] in present:
+        return "area"
+    if codes["force"] in present and not present & set(codes["districts"]):
+        return "force-only"
+    if codes["county"] in present and not present & set(codes["districts"]):
+        return "county-only"
+    if present & set(codes["districts"]):
+        return "district-only"
+    return "none"
+
+
+def benchmark(indicator_id: str, area_code: str) -> tuple[str, str]:
+    """(outcome column, benchmark area code) used to judge this area on this indicator.
+
+    A district is judged against the county where the build compared them (police.uk); anything
+    else against England."""
+    codes = area_codes(area_code)
+    frame = store.indicator(indicator_id, [area_code])
+    if not codes["is_county"] and frame["county_outcome"].ne("not compared").any():
+        return "county_outcome", codes["county"]
+    return "england_outcome", codes["england"]
+
+
+def spine_rows(indicator_ids: list[str], area_code: str) -> pd.DataFrame:
+    """Area profile rows: the area's latest value against England and the spread of all
+    English local authorities of its kind in the same period (Fingertips' spine chart)."""
+    values = store.load("indicator_values")
+    compendium = store.load("compendium").set_index("id")
+    rows = []
+    for ident in indicator_ids:
+        data = values[values["indicator_id"] == ident]
+        mine = data[(data["area_code"] == area_code) & data["value"].notna()]
+        if mine.empty:
+            continue
+        period = latest_period(mine["period"])
+        same = data[data["period"] == period]
+        england = same.loc[same["area_code"] == "E92000001", "value"]
+        peers = same[same["area_code"].str[:3].isin(["E06", "E07", "E08", "E09"])]["value"]
+        mine = disclosure.suppress(mine[mine["period"] == period]).iloc[0]
+        rows.append(
+            {
+                "indicator_id": ident,
+                "indicator_name": compendium.loc[ident, "name"],
+                "period": period,
+                "area_value": mine["value"],
+                "benchmark_value": england.iloc[0] if len(england) else np.nan,
+                "lowest": peers.min(),
+                "q25": peers.quantile(0.25),
+                "q75": peers.quantile(0.75),
+                "highest": peers.max(),
+                "outcome": mine["england_outcome"],
+                "polarity": compendium.loc[ident, "polarity"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def rug(indicator_ids: list[str], area_code: str) -> pd.DataFrame:
+    """Tartan rug: one row per indicator, one column per area (the area, the other districts,
+    the county, England), each cell the latest value with its comparison outcome."""
+    codes = area_codes(area_code)
+    order = [codes["area"]] + [d for d in codes["districts"] if d != codes["area"]]
+    order += [c for c in (codes["county"], codes["england"]) if c not in order]
+    names = store.areas().set_index("area_code")["area_name"].to_dict()
+    compendium = store.load("compendium").set_index("id")
+    rows = []
+    for ident in indicator_ids:
+        latest = comparison_frame(ident, area_code)
+        if latest.empty:
+            continue
+        column, _bench = benchmark(
+            ident, area_code if not codes["is_county"] else codes["districts"][0]
+        )
+        cells = latest.set_index("area_code")
+        compared = latest[column].ne("not compared").any()
+        row = {
+            "indicator": compendium.loc[ident, "name"],
+            "period": latest["period"].iloc[0],
+            "compared_with": ("Leicestershire" if column == "county_outcome" else "England")
+            if compared
+            else None,
+        }
+        for code in order:
+            if code in cells.index:
+                cell = cells.loc[code]
+                row[names.get(code, code)] = (
+                    cell["value"],
+                    cell[column],
+                    bool(cell.get("suppressed", False)),
+                )
+            else:
+                row[names.get(code, code)] = (np.nan, "not compared", False)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def monthly(area_code: str, crime_type: str) -> pd.DataFrame:
+    """Monthly police.uk counts for the area (unpublished months as gaps), suppressed."""
+    frame = store.load("police_monthly")
+    frame = frame[(frame["area_code"] == area_code) & (frame["crime_type"] == crime_type)]
+    return _suppressed(frame.reset_index(drop=True))
+
+
+def hot_spots(
+    area_code: str, crime_type: str, year: str | None = None, n: int = 10
+) -> pd.DataFrame:
+    """The n neighbourhoods (LSOAs) with most crimes of a type in a year, with IMD decile."""
+    codes = area_codes(area_code)
+    members = codes["districts"] if codes["is_county"] else [area_code]
+    frame = store.load("police_lsoa_year")
+    frame = frame[frame["lad_code"].isin(members) & (frame["crime_type"] == crime_type)]
+    year = year or complete_years()[-1]
+    # a list of places with fewer than 5 crimes would disclose, and says little: leave them out
+    frame = frame[(frame["year"] == year) & (frame["count"] > disclosure.SMALL_COUNT_MAX)]
+    return _suppressed(frame.nlargest(n, "count").reset_index(drop=True))
+
+
+def deprivation(area_code: str, crime_type: str, year: str | None = None) -> pd.DataFrame:
+    frame = store.load("police_deprivation")
+    year = year or complete_years()[-1]
+    frame = frame[
+        (frame["area_code"] == area_code)
+        & (frame["crime_type"] == crime_type)
+        & (frame["year"] == year)
+    ].reset_index(drop=True)
+    return disclosure.suppress(frame, dependent=("per_lsoa",))
+
+
+def complete_years() -> list[str]:
+    """Calendar years with all 12 police.uk months published."""
+    months = store.load("police_months")
+    years = months.assign(year=months["month"].str[:4]).groupby("year")["status"]
+    complete = years.apply(lambda s: (s == "published").sum() == 12)
+    return sorted(complete[complete].index)
+
+
+def missing_months() -> list[str]:
+    months = store.load("police_months")
+    return months.loc[months["status"] == "missing", "month"].tolist()
+
+
+def gaps(priority: str) -> pd.DataFrame:
+    frame = store.load("gaps")
+    return frame[frame["priority"] == priority].reset_index(drop=True)
+
+
+def then_and_now() -> pd.DataFrame:
+    """One row per 2017 headline item: what was reported then, and today's nearest open figure
+    for the county (or the force area, said so), or where the missing data could come from."""
+    baseline = store.load("baseline_2017")
+    compendium = store.load("compendium")
+    gap_table = store.load("gaps")
+    areas = store.areas()
+    county = areas.loc[areas["area_type"] == "County", "area_code"].iloc[0]
+    force = areas.loc[areas["area_type"] == "Police force area", "area_code"].iloc[0]
+    names = areas.set_index("area_code")["area_name"].to_dict()
+
+    def listed(column: pd.Series, item: str) -> pd.Series:
+        return column.str.split(", ").apply(lambda items: item in items)
+
+    rows = []
+    for item, group in baseline.groupby("item", sort=False):
+        first = group.iloc[0]
+        row = {
+            "item": item,
+            "priority": first["priority"],
+            "indicator_2017": " / ".join(dict.fromkeys(group["indicator"])),
+            "then": group[
+                ["indicator", "period", "value", "unit", "england_value", "comparison_as_reported"]
+            ].to_dict("records"),
+            "indicator_now": None,
+            "now": None,
+            "geography_now": None,
+            "gap": None,
+        }
+        match = compendium[listed(compendium["baseline_2017"], item)]
+        if match.empty:
+            gap = gap_table[listed(gap_table["baseline_2017"], item)]
+            row["gap"] = gap["could_come_from"].iloc[0] if len(gap) else "no open source found"
+            rows.append(row)
+            continue
+        entry = match.iloc[0]
+        row["indicator_now"] = entry["name"]
+        data = store.indicator(entry["id"])
+        data = data[data["value"].notna()]
+        for code in (county, force):
+            here = data[data["area_code"] == code]
+            if len(here):
+                latest = disclosure.suppress(
+                    here[here["period"] == latest_period(here["period"])]
+                ).iloc[0]
+                row["now"] = {
+                    "period": latest["period"],
+                    "value": latest["value"],
+                    "count": latest["count"],
+                    "unit": entry["unit"],
+                    "suppressed": bool(latest["suppressed"]),
+                }
+                row["geography_now"] = names.get(code, code)
+                break
+        else:
+            row["geography_now"] = "districts only: no county figure in the source"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def links(x_id: str, y_id: str, period_x: str, period_y: str) -> pd.DataFrame:
+    """Values of two indicators for the force area's local authorities (districts, Leicester,
+    Rutland) side by side, for an association chart."""
+    values = store.load("indicator_values")
+    areas = store.areas()
+    local = areas[areas["area_type"].isin(["District", "Unitary authority"])]
+    x = values[(values.indicator_id == x_id) & (values.period == period_x)]
+    y = values[(values.indicator_id == y_id) & (values.period == period_y)]
+    frame = (
+        local[["area_code", "area_name"]]
+        .merge(x[["area_code", "value"]].rename(columns={"value": "x"}), how="left")
+        .merge(y[["area_code", "value"]].rename(columns={"value": "y"}), how="left")
+    )
+    return frame.dropna(subset=["x", "y"]).reset_index(drop=True)

@@ -1,0 +1,99 @@
+"""ONS mid-year population estimates. Each year is tagged with the release it came from, because
+vintages differ (Charnwood mid-2019: 185,851 in the 2019 release, 180,988 in the revised series)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from helpers.core.errors import DataError
+from helpers.sources.tabular import read_csv, validate
+
+OUT_COLUMNS = ["area_code", "year", "sex", "age", "population", "release"]
+AGES = [str(a) for a in range(90)] + ["90+", "all"]
+
+SCHEMA = pa.DataFrameSchema(
+    {
+        "area_code": pa.Column(str, pa.Check.str_matches(r"^[EWSNK]\d{8}$")),
+        "year": pa.Column(int, pa.Check.in_range(1990, 2100)),
+        "sex": pa.Column(str, pa.Check.isin(["Persons", "Males", "Females"])),
+        "age": pa.Column(str, pa.Check.isin(AGES)),
+        "population": pa.Column(float, pa.Check.ge(0)),
+        "release": pa.Column(str),
+    }
+)
+
+
+def read_mye_long(path: str | Path, *, year: int, release: str) -> pd.DataFrame:
+    """A long MYE2 sheet (code, name, geography, sex, age, population) for one mid-year."""
+    path = Path(path)
+    frame = read_csv(
+        path,
+        required=["code", "name", "geography", "sex", "age", "population"],
+        dtype={"code": str, "sex": str, "age": str},
+        what="population file",
+    )
+    frame = frame.rename(columns={"code": "area_code"}).assign(year=year, release=release)
+    frame["population"] = frame["population"].astype(float)
+    return validate(frame[OUT_COLUMNS], SCHEMA, path=path)
+
+
+def read_mye_wide(path: str | Path, *, year: int, release: str) -> pd.DataFrame:
+    """The wide mid-2020 file: one row per district, one column per single year of age (persons)."""
+    path = Path(path)
+    ages = [str(a) for a in range(90)] + ["90+"]
+    frame = read_csv(
+        path, required=["ltla21_code", "total_population", *ages], what="population file"
+    )
+    long = frame.rename(columns={"ltla21_code": "area_code", "total_population": "all"}).melt(
+        id_vars="area_code", value_vars=[*ages, "all"], var_name="age", value_name="population"
+    )
+    long = long.assign(year=year, sex="Persons", release=release)
+    long["population"] = long["population"].astype(float)
+    return validate(long[OUT_COLUMNS], SCHEMA, path=path)
+
+
+def read_mye_series_by_name(path: str | Path, *, years: list[int]) -> pd.DataFrame:
+    """The revised totals series (one 'Mid-YYYY' column per year, areas by NAME only).
+
+    Returns name, geography, year, population for every year in the file; fails if any of
+    `years` (the years the build needs) is missing."""
+    path = Path(path)
+    frame = read_csv(path, required=["Name", "Geography"], what="population series")
+    available = {
+        int(m.group(1)): c for c in frame.columns if (m := re.fullmatch(r"Mid-(\d{4})", c))
+    }
+    missing = sorted(set(years) - set(available))
+    if missing:
+        raise DataError(
+            f"the population series has no estimate for mid-{', mid-'.join(map(str, missing))} "
+            f"(it covers mid-{min(available)} to mid-{max(available)})"
+            if available
+            else "the population series has no 'Mid-YYYY' columns",
+            path=path,
+            fix="use a release that covers these years, or map each missing year to a published "
+            "one under population.year_for in params/build.yaml (the reports then say so)",
+        )
+    long = frame.melt(
+        id_vars=["Name", "Geography"],
+        value_vars=list(available.values()),
+        var_name="column",
+        value_name="population",
+    )
+    long["year"] = long["column"].str[4:].astype(int)
+    long["population"] = pd.to_numeric(long["population"], errors="coerce")
+    gaps = long["population"].isna()
+    if (gaps & long["year"].isin(years)).any():
+        first = long[gaps & long["year"].isin(years)].iloc[0]
+        raise DataError(
+            f"no population for {first['Name']} in mid-{first['year']}",
+            path=path,
+            fix="use a complete release of the series",
+        )
+    long = long[~gaps]
+    return long.rename(columns={"Name": "name", "Geography": "geography"})[
+        ["name", "geography", "year", "population"]
+    ]

@@ -1,0 +1,49 @@
+"""Statistics: the library's public API of PHE / Fingertips methods, and statistical disclosure
+control (disclosure). Pure functions on numbers and frames; no I/O.
+
+Crude rates, proportions, directly and indirectly standardised rates, means, benchmark
+comparisons, recent-trend markers, funnel plots and quantiles. Each function is written from the
+formulas in ``tests/reference/phe/METHODS.md`` (PHEindicatormethods v2.1.0 and fingertips-open,
+restated as mathematics) and is checked against the reference tables beside that file.
+
+Conventions shared by every function:
+
+* Inputs are array-likes (lists, numpy arrays, pandas Series); results keep the input order, and
+  the index of the first pandas Series given. A scalar is broadcast against arrays.
+* ``confidence`` is 0.9 to 1, or 90 to 100 (a value of 90 or more is divided by 100), so 0.95,
+  95, 0.998 and 99.8 all work. z is the exact normal quantile, never 1.96.
+* Poisson limits for a count are exact (chi-squared) below 10 events and Byar's from 10 up.
+* The module does no I/O. Bad input raises :class:`StatsInputError`, a ``ValueError`` that names
+  the argument and says what is wrong.
+
+
+Modules: rates (crude rates, proportions, DSR, means), standardised (ISR, ISRatio), compare
+(benchmark comparison), trends (recent trend), funnels (funnel plots, quantiles), limits and
+checks (shared by them), disclosure (small-number suppression).
+
+May import: helpers.core.
+"""
+
+from helpers.core.errors import StatsInputError
+from helpers.stats.compare import compare
+from helpers.stats.funnels import funnel_limits, funnel_significance, quantiles
+from helpers.stats.rates import dsr, mean_ci, proportion, rate
+from helpers.stats.standardised import isr, isratio
+from helpers.stats.trends import TrendResult, recent_trend, recent_trend_proportion
+
+__all__ = [
+    "StatsInputError",
+    "TrendResult",
+    "compare",
+    "dsr",
+    "funnel_limits",
+    "funnel_significance",
+    "isr",
+    "isratio",
+    "mean_ci",
+    "proportion",
+    "quantiles",
+    "rate",
+    "recent_trend",
+    "recent_trend_proportion",
+]
