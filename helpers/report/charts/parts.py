@@ -1,0 +1,168 @@
+"""Pieces every chart shares: wrapping, number formats, column checks, the figure with its title
+and source line, legends stacked above the plot, and the outcome keys."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
+
+from helpers.core.errors import DataError
+from helpers.report import palette
+from helpers.report.charts.theme import (
+    EDGE,
+    INK,
+    MUTED,
+    NO_DATA,
+    WIDTH,
+    apply_theme,
+)
+
+
+def wrap(text: str, width: int) -> str:
+    """Wrap each paragraph of `text` to `width` characters, keeping explicit line breaks."""
+    return "\n".join(textwrap.fill(part, width) if part else "" for part in str(text).split("\n"))
+
+
+def number_format(values: Iterable[float]):
+    """One number format for a set of values, so a chart's labels line up: whole numbers
+    (counts) stay whole; otherwise 2 decimals below 10, 1 below 1,000, none above, set by the
+    largest value. NaN reads "no data"."""
+    finite = [float(v) for v in values if pd.notna(v)]
+    if finite and all(v.is_integer() for v in finite):
+        return lambda v: NO_DATA if pd.isna(v) else f"{v:,.0f}"
+    size = max((abs(v) for v in finite), default=0.0)
+    decimals = 0 if size >= 1000 else 1 if size >= 10 else 2
+    return lambda v: NO_DATA if pd.isna(v) else f"{v:,.{decimals}f}"
+
+
+def thousands(axis) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.10g}"))
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str | None], chart: str) -> None:
+    missing = [c for c in columns if c is not None and c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{chart}: the data has no column {', '.join(repr(c) for c in missing)} "
+            f"(it has {', '.join(map(str, frame.columns))}).",
+            fix="Pass the right column names as keyword arguments.",
+        )
+
+
+def numbers(frame: pd.DataFrame, column: str | None) -> pd.Series:
+    """A numeric column as floats (NaN where missing); all NaN if the column is not given."""
+    if column is None or column not in frame.columns:
+        return pd.Series(np.nan, index=frame.index, dtype=float)
+    return pd.to_numeric(frame[column], errors="coerce").astype(float)
+
+
+def flags(frame: pd.DataFrame, column: str | None) -> pd.Series:
+    """A boolean column such as `suppressed`, False where missing or absent."""
+    if column is None or column not in frame.columns:
+        return pd.Series(False, index=frame.index, dtype=bool)
+    return frame[column].astype("boolean").fillna(False).astype(bool)
+
+
+def outcome_key(word: object) -> str:
+    key = str(word).strip().lower() if pd.notna(word) else "not compared"
+    return key if key in palette.OUTCOME_COLOURS else "not compared"
+
+
+def new_figure(height: float) -> tuple[Figure, Axes]:
+    """A chart-width figure with one axes, drawn by Agg. Made with matplotlib's object API, not
+    pyplot: no figure manager or window state, which a report of twenty charts never needs."""
+    apply_theme()
+    fig = Figure(figsize=(WIDTH, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
+
+
+def finish(fig: Figure, *, title: str, source: str, notes: Sequence[str] = ()) -> Figure:
+    """Title at the top left; notes and the source line at the bottom, outside the plot area."""
+    fig.suptitle(wrap(title, 68), x=0.012, ha="left")
+    source = str(source).strip()
+    source = source if source.lower().startswith("source") else f"Source: {source}"
+    height = fig.get_figheight()
+    y = 0.08 / height
+    line = 8.5 * 1.25 / 72 / height  # one line of 8.5 pt text, in figure fraction
+    for text, colour in [(wrap(source, 112), MUTED)] + [
+        (wrap(note, 112), INK) for note in reversed(notes)
+    ]:
+        fig.text(0.012, y, text, fontsize=8.5, color=colour, ha="left", va="bottom")
+        y += line * (text.count("\n") + 1) + 0.04 / height
+    fig.get_layout_engine().set(rect=(0, y + 0.04 / height, 1, 1 - y - 0.04 / height))
+    return fig
+
+
+def legends_above(ax: Axes, groups: Sequence[tuple[list, str | None]]) -> None:
+    """Several keys stacked between the title and the plot, the first on top. Offsets are in
+    inches, measured once, so they hold whatever size the layout gives the axes."""
+    from matplotlib.transforms import ScaledTranslation
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    lift = 0.04  # inches above the axes
+    for handles, title in reversed([g for g in groups if g[0]]):
+        offset = ScaledTranslation(0, lift, fig.dpi_scale_trans)
+        legend = ax.legend(
+            handles=handles,
+            loc="lower left",
+            bbox_to_anchor=(0, 1),
+            bbox_transform=ax.transAxes + offset,
+            ncols=min(len(handles), 4),
+            borderaxespad=0,
+            borderpad=0.2,
+            handlelength=1.8,
+            columnspacing=1.4,
+            title=title,
+            alignment="left",
+        )
+        keep_in_layout(ax, legend)
+        lift += legend.get_window_extent(renderer).height / fig.dpi + 0.02
+
+
+def keep_in_layout(ax: Axes, legend) -> None:
+    """Add a second legend to the axes; unclipped, so the layout makes room for it."""
+    ax.add_artist(legend)
+    legend.set_clip_on(False)
+    ax.legend_ = None  # now one of the axes' artists; don't draw it twice
+
+
+def ci_handle(label: str = "95% confidence interval") -> Line2D:
+    return Line2D([], [], color="black", marker="|", markersize=9, linewidth=1.1, label=label)
+
+
+def outcome_patch(key: str, label: str | None = None) -> Patch:
+    return Patch(
+        facecolor=palette.OUTCOME_COLOURS[key],
+        edgecolor=EDGE,
+        linewidth=0.8,
+        label=label or palette.OUTCOME_WORDS[key],
+    )
+
+
+def short_name(name: str) -> str:
+    """A map or scatter label: "&" for "and", long names on two lines."""
+    short = str(name).replace(" and ", " & ")
+    return short.replace("North West Leicestershire", "North West\nLeicestershire")
+
+
+def runs_of(flags: Sequence[bool]) -> list[tuple[int, int]]:
+    """(start, end) index pairs, end inclusive, of consecutive True values."""
+    runs, start = [], None
+    for i, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            runs.append((start, i - 1))
+            start = None
+    return runs
