@@ -686,8 +686,8 @@ def test_scatter_labels_every_area_and_names_the_missing():
 
 
 def test_show_embeds_a_small_png_with_escaped_alt_text():
+    open_before = plt.get_fignums()
     fig = charts.compare_bars(drug_crimes_2023(), title="t", xlabel="x", source="s")
-    number = fig.number
     out = charts.show(fig, alt='Bars for "Blaby" & <Charnwood>')
     assert 'alt="Bars for &quot;Blaby&quot; &amp; &lt;Charnwood&gt;"' in out.data
     assert "data:image/png;base64," in out.data
@@ -695,7 +695,7 @@ def test_show_embeds_a_small_png_with_escaped_alt_text():
     width, height = struct.unpack(">II", png[16:24])
     assert 600 <= width <= 820 and height > 200  # about 800 px wide at 100 dpi
     assert len(png) < 150_000
-    assert not plt.fignum_exists(number)
+    assert plt.get_fignums() == open_before  # no figure left open in pyplot
 
 
 def test_apply_theme_sets_house_style():
