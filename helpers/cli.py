@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import traceback
 from pathlib import Path
 
 from helpers.core import paths
@@ -24,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
         description="Leicestershire community safety and health needs assessment.",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    parser.add_argument(
+        "--debug", action="store_true", help="on an error, also show its traceback and causes"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_build = sub.add_parser("build", help="build the tidy store (data/processed) from data/raw")
@@ -75,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except NeedsError as exc:
+        if args.debug:  # the whole chain: what went wrong underneath the message
+            log.error("%s", "".join(traceback.format_exception(exc)).rstrip())
         log.error("Error: %s", exc.message)
         return 2
     except KeyboardInterrupt:

@@ -8,7 +8,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import SUBSET_RAW, RawCopy
+from conftest import SUBSET_RAW, RawCopy, run_cli
 
 from helpers.build import pipeline as build
 
@@ -289,3 +289,17 @@ def test_a_file_with_several_breakdowns_needs_one_named():
     entry["source"]["age"] = "90+ yrs"
     with pytest.raises(DataError, match="0-9 yrs"):  # the fix lists the ages it has
         indicators.select_breakdown(frame, entry)
+
+
+def test_debug_shows_the_chained_cause(built):
+    """`needs --debug` keeps the one message, and adds the traceback with what caused it."""
+    (built.params / "build.yaml").write_text("police:\n  first_month: [2019-12\n  last: 1\n")
+    plain = built.cli("--force")
+    debug = run_cli("--debug", *plain.args[3:])
+    assert debug.returncode == plain.returncode == 2
+    assert "Traceback" not in plain.stderr
+    assert "Traceback" in debug.stderr and "yaml" in debug.stderr.lower()
+    assert "The above exception was the direct cause" in debug.stderr  # the YAML parser's error
+    assert [line for line in debug.stderr.splitlines() if line.startswith("Error:")] == [
+        line for line in plain.stderr.splitlines() if line.startswith("Error:")
+    ]

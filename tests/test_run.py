@@ -70,6 +70,9 @@ def test_a_failing_report_does_not_stop_the_others(env, monkeypatch, tmp_path):
     assert failed["status"] == "failed" and "the data went missing" in failed["error"]
     error_page = (outputs / failed["html"]).read_text()
     assert 'href="substance_misuse.ipynb"' in error_page
+    assert 'href="substance_misuse.error.log"' in error_page
+    log = (outputs / "blaby" / "substance_misuse.error.log").read_text()
+    assert "Traceback" in log and 'raise ValueError("the data went missing")' in log
     executed = nbformat.read(outputs / "blaby" / "substance_misuse.ipynb", as_version=4)
     assert "papermill-error-cell-tag" in json.dumps(executed.cells[0].metadata)  # the banner
     # the previous good page stays until a replacement succeeds

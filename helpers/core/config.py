@@ -20,12 +20,12 @@ def load_yaml(path: Path) -> Any:
     """Parse a YAML file; a syntax error names the file, line and column."""
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except FileNotFoundError as exc:
         raise ParamsError(
             "the parameter file is missing",
             path=path,
             fix="restore it from git (git checkout -- params/)",
-        ) from None
+        ) from exc
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -36,7 +36,7 @@ def load_yaml(path: Path) -> Any:
             f"malformed YAML{where}: {problem}",
             path=path,
             fix="fix the YAML syntax (indentation, colons, quotes)",
-        ) from None
+        ) from exc
 
 
 def load_params(name: str, folder: Path | None = None) -> dict:

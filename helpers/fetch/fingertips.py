@@ -293,7 +293,7 @@ def _export(body: bytes, url: str, codes: set[str]) -> pd.DataFrame:
         raise FetchError(
             f"Fingertips API: the answer to {url} is not a readable CSV ({exc})",
             fix="try again later; if it persists the API has changed: report it",
-        ) from None
+        ) from exc
     if frame.empty and not len(frame.columns):
         return pd.DataFrame(columns=list(fingertips.OFFICIAL))
     missing = [c for c in fingertips.OFFICIAL if c not in frame.columns]
@@ -315,7 +315,7 @@ def _check(file: Path, ident: str, url: str) -> None:
         raise FetchError(
             f"Fingertips API: indicator {ident} came back malformed: {exc.problem}",
             fix=f"try again later ({url}); nothing was changed",
-        ) from None
+        ) from exc
     if set(tidy["indicator_id"]) != {ident}:
         raise FetchError(
             f"Fingertips API: asked for indicator {ident}, got "

@@ -168,12 +168,12 @@ class _Archive:
         except RemoteIOError as exc:
             # remotezip keeps only the text; the request's own exception is its context
             cause = exc.__context__ if exc.__context__ is not None else exc
-            raise web.failure(cause, self.url, "data.police.uk archive", self.session) from None
+            raise web.failure(cause, self.url, "data.police.uk archive", self.session) from exc
         except (RemoteZipError, zipfile.BadZipFile) as exc:
             raise FetchError(
                 f"data.police.uk archive: {self.url} is not a readable zip ({exc})",
                 fix="try again later; nothing was changed",
-            ) from None
+            ) from exc
         return self.zip
 
     def __exit__(self, *exc) -> None:
@@ -208,16 +208,16 @@ def _whole_zip(session: requests.Session, url: str, local: Path) -> zipfile.ZipF
         raise FetchError(
             f"data.police.uk archive: the download of {url} broke off ({web.reason(exc)})",
             fix="run the same command again: it resumes where it stopped",
-        ) from None
+        ) from exc
     part.replace(local)
     try:
         return zipfile.ZipFile(local)
-    except zipfile.BadZipFile:
+    except zipfile.BadZipFile as exc:
         local.unlink(missing_ok=True)
         raise FetchError(
             f"data.police.uk archive: {url} is not a readable zip",
             fix="try again later; nothing was changed",
-        ) from None
+        ) from exc
 
 
 def _read_member(zipped: zipfile.ZipFile, member: str, url: str) -> bytes:
@@ -229,7 +229,7 @@ def _read_member(zipped: zipfile.ZipFile, member: str, url: str) -> bytes:
         raise FetchError(
             f"data.police.uk archive: could not read {member} from {url} ({exc})",
             fix="run the same command again (finished months are kept); nothing was changed",
-        ) from None
+        ) from exc
 
 
 def _check(data: bytes, month: str, force_name: str, url: str) -> None:
@@ -241,7 +241,7 @@ def _check(data: bytes, month: str, force_name: str, url: str) -> None:
         raise FetchError(
             f"data.police.uk: {month} came back malformed: {exc.problem}",
             fix="try again later; nothing was changed",
-        ) from None
+        ) from exc
     months_in = set(frame["month"])
     if months_in != {month}:
         raise FetchError(

@@ -90,7 +90,7 @@ def get(s: requests.Session, url: str, *, what: str, **kwargs) -> requests.Respo
         response = s.get(url, **kwargs)
         response.raise_for_status()
     except requests.exceptions.RequestException as exc:
-        raise failure(exc, url, what, s) from None
+        raise failure(exc, url, what, s) from exc
     return response
 
 

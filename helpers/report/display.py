@@ -10,6 +10,7 @@ from IPython.display import HTML, Markdown, display
 
 from helpers.build import store
 from helpers.core import provenance
+from helpers.core.errors import ReportError
 from helpers.report import charts, html_tables, narrative, palette, views
 from helpers.stats import disclosure
 
@@ -33,7 +34,10 @@ class Report:
 
     def __init__(self, priority: str, area_code: str):
         if priority not in PRIORITY_TITLES:
-            raise ValueError(f"unknown priority {priority!r}")
+            raise ReportError(
+                f"unknown priority {priority!r}",
+                fix=f"use one of: {', '.join(PRIORITY_TITLES)}",
+            )
         self.priority = priority
         self.area_code = store.check_area(area_code)
         self.area = store.area_name(area_code)

@@ -100,7 +100,7 @@ def report_page(nb, *, title: str, subtitle: str, provenance: list[tuple[str, st
     )
 
 
-def error_page(*, title: str, area: str, notebook: str, error: str, executed: str) -> str:
+def error_page(*, title: str, area: str, notebook: str, error: str, executed: str, log: str) -> str:
     body = (
         f"<h1>{html.escape(title)}: this report failed</h1>"
         f"<p>The <strong>{html.escape(notebook)}</strong> report for "
@@ -108,6 +108,8 @@ def error_page(*, title: str, area: str, notebook: str, error: str, executed: st
         f"<pre>{html.escape(error)}</pre>"
         f"<p>The executed notebook, with the error where it happened, is "
         f'<a href="{html.escape(executed)}">{html.escape(executed)}</a>. Open it in '
-        "JupyterLab to see the cell that failed. The other reports are not affected.</p>"
+        "JupyterLab to see the cell that failed; the full traceback is in "
+        f'<a href="{html.escape(log)}">{html.escape(log)}</a>. '
+        "The other reports are not affected.</p>"
     )
     return render_page(title=f"{title}: failed", body=body, home="../index.html")

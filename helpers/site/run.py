@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import time
+import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from helpers.build import store
 from helpers.core import config, files, paths
-from helpers.core.errors import ParamsError
+from helpers.core.errors import ParamsError, RunError
 from helpers.core.provenance import PRIORITY_TITLES, code_version, run_time
 
 log = logging.getLogger(__name__)
@@ -148,15 +149,8 @@ def run(
                     task = futures[future]
                     try:
                         result = future.result()
-                    except Exception as exc:  # the worker itself died
-                        result = ReportResult(
-                            task.area_code,
-                            task.notebook,
-                            "failed",
-                            _rel_html(task),
-                            0.0,
-                            f"worker failed: {exc}",
-                        )
+                    except Exception as exc:  # the worker process itself died
+                        result = _failed(task, exc, 0.0, prefix="worker failed: ")
                     results[(task.notebook, task.area_code)] = result
                     bar.set_postfix_str(f"{result.status}: {task.notebook} {task.area_name}")
                     bar.update()
@@ -267,7 +261,10 @@ def _reset(km) -> None:
             RESET_KERNEL, silent=True, store_history=False, timeout=60
         )
         if reply["content"]["status"] != "ok":
-            raise RuntimeError("could not reset the kernel")
+            raise RunError(
+                "could not reset the kernel between reports",
+                fix="rerun `needs run`; if it happens again, run with --jobs 1",
+            )
     finally:
         client.stop_channels()
 
@@ -293,24 +290,14 @@ def _worker_run(task: Task) -> ReportResult:
             log_output=False,
             execution_timeout=task.timeout,
         )
-    except Exception as exc:  # PapermillExecutionError, a timeout, a dead kernel
+    except Exception as exc:  # PapermillExecutionError, a timeout, a dead kernel: any of them
         if tmp_nb.exists():
             tmp_nb.replace(executed)  # papermill wrote it with its error banner
-        error = _first_line(exc)
-        error_page = folder / f"{task.notebook}.error.html"
-        files.write_text(error_page, _error_html(task, error))
-        key_file.unlink(missing_ok=True)
-        return ReportResult(
-            task.area_code,
-            task.notebook,
-            "failed",
-            str(error_page.relative_to(task.outputs)),
-            round(time.perf_counter() - started, 2),
-            error,
-        )
+        return _failed(task, exc, time.perf_counter() - started)
     tmp_nb.replace(executed)
     files.write_text(page, _report_html(task, nbformat.read(executed, as_version=4)))
     (folder / f"{task.notebook}.error.html").unlink(missing_ok=True)
+    (folder / f"{task.notebook}.error.log").unlink(missing_ok=True)
     key_file.parent.mkdir(parents=True, exist_ok=True)
     files.write_text(key_file, task.key)
     return ReportResult(
@@ -342,15 +329,38 @@ def _report_html(task: Task, nb) -> str:
     )
 
 
-def _error_html(task: Task, error: str) -> str:
-    from helpers.site import pages as site
+def _failed(task: Task, exc: BaseException, seconds: float, prefix: str = "") -> ReportResult:
+    """Record a failed report: its full traceback (with every chained cause) in
+    <notebook>.error.log, an error page that links it and the executed notebook, and no cache
+    key, so the next run tries again. The previous good page is left as it was."""
+    from helpers.site import pages
 
-    return site.error_page(
-        title=PRIORITY_TITLES.get(task.notebook, task.notebook),
-        area=task.area_name,
-        notebook=task.notebook,
-        error=error,
-        executed=f"{task.notebook}.ipynb",
+    folder, _page, _executed, key_file = _paths(task)
+    folder.mkdir(parents=True, exist_ok=True)
+    error = prefix + _first_line(exc)
+    log_file = folder / f"{task.notebook}.error.log"
+    text = "".join(traceback.format_exception(exc))
+    files.write_text(log_file, re.sub(r"\x1b\[[0-9;]*m", "", text))  # no terminal colours
+    error_page = folder / f"{task.notebook}.error.html"
+    files.write_text(
+        error_page,
+        pages.error_page(
+            title=PRIORITY_TITLES.get(task.notebook, task.notebook),
+            area=task.area_name,
+            notebook=task.notebook,
+            error=error,
+            executed=f"{task.notebook}.ipynb",
+            log=log_file.name,
+        ),
+    )
+    key_file.unlink(missing_ok=True)
+    return ReportResult(
+        task.area_code,
+        task.notebook,
+        "failed",
+        str(error_page.relative_to(task.outputs)),
+        round(seconds, 2),
+        error,
     )
 
 

@@ -18,12 +18,12 @@ def read_district_boundaries(path: str | Path, codes: list[str] | None = None) -
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError("the boundary file is missing", path=path, fix=RESTORE_FIX) from None
+    except FileNotFoundError as exc:
+        raise DataError("the boundary file is missing", path=path, fix=RESTORE_FIX) from exc
     except json.JSONDecodeError as exc:
         raise DataError(
             f"the boundary file is not valid JSON ({exc})", path=path, fix=RESTORE_FIX
-        ) from None
+        ) from exc
     features = data.get("features") if isinstance(data, dict) else None
     if data.get("type") != "FeatureCollection" or not isinstance(features, list):
         raise DataError(

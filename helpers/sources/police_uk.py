@@ -94,12 +94,12 @@ def read_one(source, name) -> pd.DataFrame:
 def _zip_members(path: Path) -> Iterator[tuple[str, object]]:
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
+    except zipfile.BadZipFile as exc:
         raise DataError(
             "the zip archive is truncated or corrupt",
             path=path,
             fix="download it again from data.police.uk",
-        ) from None
+        ) from exc
     with archive:
         for info in sorted(archive.infolist(), key=lambda i: i.filename):
             if STREET_FILE.search(Path(info.filename).name):

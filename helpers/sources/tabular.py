@@ -55,28 +55,28 @@ def read_csv(
 def _read(source, path: Path, what: str, kwargs: dict) -> pd.DataFrame:
     try:
         return pd.read_csv(source, **kwargs)
-    except pd.errors.EmptyDataError:
+    except pd.errors.EmptyDataError as exc:
         raise DataError(
             f"the {what} is empty (no header, no rows)", path=path, fix=RESTORE_FIX
-        ) from None
+        ) from exc
     except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as exc:
         raise DataError(
             f"the {what} could not be decompressed ({exc}); it is truncated or corrupt",
             path=path,
             fix=RESTORE_FIX,
-        ) from None
+        ) from exc
     except UnicodeDecodeError as exc:
         raise DataError(
             f"the {what} is not UTF-8 text ({exc.reason} at byte {exc.start})",
             path=path,
             fix="save it as UTF-8 CSV",
-        ) from None
+        ) from exc
     except pd.errors.ParserError as exc:
-        raise DataError(f"the {what} is not valid CSV: {exc}", path=path, fix=RESTORE_FIX) from None
+        raise DataError(f"the {what} is not valid CSV: {exc}", path=path, fix=RESTORE_FIX) from exc
     except ValueError as exc:  # e.g. usecols naming an absent column
         raise DataError(
             f"the {what} could not be read: {exc}", path=path, fix=RESTORE_FIX
-        ) from None
+        ) from exc
 
 
 def require_columns(
@@ -113,7 +113,7 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, *, path: str | Pat
     try:
         return schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        raise DataError(_describe_failures(exc.failure_cases), path=path, fix=RESTORE_FIX) from None
+        raise DataError(_describe_failures(exc.failure_cases), path=path, fix=RESTORE_FIX) from exc
 
 
 def _describe_failures(cases: pd.DataFrame, limit: int = 5) -> str:

@@ -43,8 +43,8 @@ def confidence_level(confidence: float) -> float:
         raise fail(f"confidence must be a number, got {confidence!r}")
     try:
         level = float(confidence)
-    except (TypeError, ValueError):
-        raise fail(f"confidence must be a number, got {confidence!r}") from None
+    except (TypeError, ValueError) as exc:
+        raise fail(f"confidence must be a number, got {confidence!r}") from exc
     if level >= 90:
         level /= 100
     if not 0.9 <= level <= 1:
@@ -65,8 +65,8 @@ def positive_number(name: str, value: float) -> float:
         raise fail(f"{name} must be a positive number, got {value!r}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise fail(f"{name} must be a positive number, got {value!r}") from None
+    except (TypeError, ValueError) as exc:
+        raise fail(f"{name} must be a positive number, got {value!r}") from exc
     if not (math.isfinite(number) and number > 0):
         raise fail(f"{name} must be a positive number, got {value!r}")
     return number
@@ -79,8 +79,8 @@ def to_float(name: str, values: ArrayLike) -> np.ndarray:
             array = values.to_numpy(dtype=float, na_value=np.nan)
         else:
             array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise fail(f"{name} must be numeric") from None
+    except (TypeError, ValueError) as exc:
+        raise fail(f"{name} must be numeric") from exc
     if array.ndim > 1:
         raise fail(f"{name} must be one-dimensional, got shape {array.shape}")
     if np.isinf(array).any():

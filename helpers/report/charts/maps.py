@@ -54,6 +54,7 @@ def choropleth(
     inside Leicestershire) are drawn unshaded, as context. `names` overrides labels by code. The
     source always carries the Ordnance Survey copyright line."""
     import geopandas as gpd  # heavy: only when a map is drawn
+    import pyproj
 
     gdf = gpd.GeoDataFrame.from_features(geojson["features"], crs="EPSG:4326")
     if code_property not in gdf.columns:
@@ -62,9 +63,13 @@ def choropleth(
             fix="Pass code_property= the property that holds the area codes.",
         )
     try:
-        gdf = gdf.to_crs(27700)
-    except Exception:  # no PROJ data offline: draw in degrees, still readable
-        pass
+        gdf = gdf.to_crs(27700)  # British National Grid: the same map on every machine
+    except pyproj.exceptions.ProjError as exc:
+        raise DataError(
+            "choropleth: could not reproject the boundaries to British National Grid "
+            f"(EPSG:27700): {exc}",
+            fix="reinstall the environment (`make report` does it): pyproj ships the PROJ data",
+        ) from exc
     codes = [str(c) for c in values.index]
     hidden = {str(c) for c in suppressed}
     gdf["_code"] = gdf[code_property].astype(str)
