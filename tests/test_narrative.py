@@ -10,22 +10,13 @@ import pytest
 
 from helpers.core.errors import DisclosureError, NarrativeError
 from helpers.report import narrative
-from helpers.report.narrative import gap_sentence, headline, ranked_sentence
+from helpers.report.narrative import headline
 
 PER_1000 = "per 1,000 residents"
 COUNTY = "Leicestershire"
 # police.uk drug crimes per 1,000 residents, Leicestershire county (real store values)
 COUNTY_DRUGS = {"2023": 1.559914, "2024": 1.261555}
 COUNTY_VIOLENCE_2024 = 25.371416
-DISTRICT_DRUGS_2024 = {
-    "Blaby": 0.949866,
-    "Charnwood": 1.388224,
-    "Harborough": 0.623897,
-    "Hinckley and Bosworth": 1.652605,
-    "Melton": 1.652986,
-    "North West Leicestershire": 1.305341,
-    "Oadby and Wigston": 1.324992,
-}
 
 
 def assert_clean(sentence: str) -> None:
@@ -332,177 +323,6 @@ def test_bad_outcomes_and_levels_are_refused(outcome, level):
 def test_outcome_words_are_read_loosely():
     assert "significantly higher" in drugs("Charnwood", "2023", 336, 1.787139, "Higher", 95)
     assert "no statistical comparison" in drugs("Charnwood", "2023", 336, 1.787, np.nan)
-
-
-# --------------------------------------------------------------------------------------------
-# From store rows
-# --------------------------------------------------------------------------------------------
-
-
-def test_headline_from_rows_reads_the_store_columns():
-    row = pd.Series(
-        {
-            "area_name": "Charnwood",
-            "period": "2023",
-            "count": 336.0,
-            "value": 1.787139,
-            "county_outcome": "higher",
-            "county_level": 95.0,
-            "value_note": np.nan,
-        }
-    )
-    county = pd.Series({"area_name": COUNTY, "count": 1145.0, "value": COUNTY_DRUGS["2023"]})
-    sentence = narrative.headline_from_rows(row, county, measure="drug crimes", unit=PER_1000)
-    assert sentence == drugs("Charnwood", "2023", 336, 1.787139, "higher", 95)
-
-
-def test_headline_from_rows_uses_the_gap_note_and_suppression():
-    gap = {"area_name": "Blaby", "period": "2022", "count": np.nan, "value": np.nan}
-    gap["value_note"] = "Gap: police.uk did not publish 2022-11, 2022-12; no annual figure"
-    sentence = narrative.headline_from_rows(gap, None, measure="drug crimes", unit=PER_1000)
-    assert "(police.uk did not publish November 2022" in sentence
-    hidden = {"area_name": "Melton", "period": "2024", "count": np.nan, "value": np.nan}
-    hidden["suppressed"] = True
-    sentence = narrative.headline_from_rows(hidden, None, measure="drug crimes", unit=PER_1000)
-    assert "fewer than 5" in sentence
-
-
-# --------------------------------------------------------------------------------------------
-# Gaps at a geography, trends and rankings
-# --------------------------------------------------------------------------------------------
-
-
-def test_gap_sentence_gives_the_county_figure():
-    sentence = gap_sentence(
-        measure="hospital admissions as a result of self-harm (10-24 years)",
-        area="Charnwood",
-        county_name=COUNTY,
-        county_value=400.123,
-        unit="per 100,000 (age-standardised)",
-        period="2017/18",
-    )
-    assert sentence == (
-        "Figures for hospital admissions as a result of self-harm (10-24 years) are not "
-        "published at district level, so there is no figure for Charnwood; for Leicestershire "
-        "as a whole it was 400.1 per 100,000 (age-standardised) in 2017/18."
-    )
-    assert_clean(sentence)
-
-
-def test_gap_sentence_without_a_county_value():
-    sentence = gap_sentence(
-        measure="excess mortality in adults with serious mental illness",
-        county_name=COUNTY,
-        county_value=None,
-        unit="ratio x 100",
-        period="2021-23",
-    )
-    assert sentence.endswith(
-        "district level, and no figure for Leicestershire is available for 2021-23."
-    )
-    assert_clean(sentence)
-
-
-PERIODS = ["2018/19", "2019/20", "2020/21", "2021/22", "2022/23", "2024/25"]
-
-
-@pytest.mark.parametrize(
-    ("label", "expected"),
-    [
-        (
-            "Increasing",
-            "Over the five most recent years (2019/20 to 2024/25), depression prevalence in "
-            "Charnwood is increasing.",
-        ),
-        (
-            "Decreasing and getting better",
-            "Over the five most recent years (2019/20 to 2024/25), depression prevalence in "
-            "Charnwood is decreasing and getting better.",
-        ),
-        (
-            "No significant change",
-            "Over the five most recent years (2019/20 to 2024/25), there has been no "
-            "significant change in depression prevalence in Charnwood.",
-        ),
-        (
-            "cannot be calculated",
-            "A recent trend for depression prevalence in Charnwood cannot be calculated (it "
-            "needs five consecutive periods with confidence intervals).",
-        ),
-    ],
-)
-def test_trend_sentences(label, expected):
-    sentence = narrative.trend_sentence(
-        measure="depression prevalence", area="Charnwood", trend_label=label, periods=PERIODS
-    )
-    assert sentence == expected
-    assert_clean(sentence)
-
-
-def test_trend_with_a_single_year():
-    sentence = narrative.trend_sentence(
-        measure="the drug crime rate",
-        area="Melton",
-        trend_label="Cannot be calculated",
-        periods=["2024"],
-    )
-    assert sentence == (
-        "Only one year (2024) is available for the drug crime rate in Melton, so there is no trend."
-    )
-
-
-def test_trend_with_too_few_periods_says_how_many():
-    sentence = narrative.trend_sentence(
-        measure="the drug crime rate", area="Melton", trend_label=None, periods=["2023", "2024"]
-    )
-    assert sentence == (
-        "A recent trend for the drug crime rate in Melton cannot be calculated: it needs five "
-        "years and only two (2023 to 2024) are available."
-    )
-
-
-def test_trend_marker_from_too_few_periods_is_refused():
-    with pytest.raises(NarrativeError, match="5 periods"):
-        narrative.trend_sentence(
-            measure="x", area="Melton", trend_label="Increasing", periods=["2023", "2024"]
-        )
-
-
-def test_unknown_trend_label_is_refused():
-    with pytest.raises(NarrativeError):
-        narrative.trend_sentence(measure="x", area="Melton", trend_label="Up a bit")
-
-
-@pytest.mark.parametrize(
-    ("area", "expected"),
-    [
-        ("Melton", "Melton has the highest rate of drug crimes of the 7 districts."),
-        ("Hinckley and Bosworth", "Hinckley and Bosworth has the second highest rate"),
-        ("Harborough", "Harborough has the lowest rate of drug crimes of the 7 districts."),
-        ("Blaby", "Blaby has the second lowest rate"),
-        ("Oadby and Wigston", "Oadby and Wigston has the fourth highest rate"),
-    ],
-)
-def test_ranked_sentence(area, expected):
-    sentence = ranked_sentence(area=area, measure="rate of drug crimes", values=DISTRICT_DRUGS_2024)
-    assert sentence.startswith(expected)
-    assert_clean(sentence)
-
-
-def test_ranked_sentence_leaves_out_missing_values_and_says_so():
-    values = dict(DISTRICT_DRUGS_2024, Melton=np.nan)
-    sentence = ranked_sentence(area="Hinckley and Bosworth", measure="rate", values=values)
-    assert (
-        sentence == "Hinckley and Bosworth has the highest rate of the 6 districts with a figure."
-    )
-    sentence = ranked_sentence(area="Melton", measure="rate", values=values)
-    assert sentence == "Melton has no figure for rate, so it is not ranked among the districts."
-
-
-def test_ranked_sentence_ties_are_joint():
-    values = {"Blaby": 2.0, "Melton": 2.0, "Rutland": 1.0}
-    sentence = ranked_sentence(area="Melton", measure="rate", values=values, group="areas")
-    assert sentence == "Melton has the joint highest rate of the 3 areas."
 
 
 def test_association_wording_is_honest():

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from helpers.build import store
+from helpers.core import periods
 from helpers.report import views
 
 
@@ -98,18 +99,18 @@ def test_rug_says_plainly_when_nothing_was_compared():
 
 
 def test_complete_periods_fills_gaps():
-    assert views.complete_periods(["2022/23", "2020/21", "2024/25"]) == [
+    assert periods.fill_gaps(["2022/23", "2020/21", "2024/25"]) == [
         "2020/21",
         "2021/22",
         "2022/23",
         "2023/24",
         "2024/25",
     ]
-    assert views.complete_periods(["2019", "2021"]) == ["2019", "2020", "2021"]
-    assert views.complete_periods(["Year ending Sep 2023", "Year ending Sep 2021"])[1] == (
+    assert periods.fill_gaps(["2019", "2021"]) == ["2019", "2020", "2021"]
+    assert periods.fill_gaps(["Year ending Sep 2023", "Year ending Sep 2021"])[1] == (
         "Year ending Sep 2022"
     )
-    assert views.complete_periods(["Q1", "Q3"]) == ["Q1", "Q3"]
+    assert periods.fill_gaps(["Q1", "Q3"]) == ["Q1", "Q3"]
 
 
 def test_series_shows_unpublished_period_as_gap():

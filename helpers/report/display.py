@@ -9,7 +9,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from helpers.build import store
-from helpers.core import provenance
+from helpers.core import periods, provenance
 from helpers.core.errors import ReportError
 from helpers.report import charts, html_tables, narrative, palette, views
 from helpers.stats import disclosure
@@ -530,13 +530,8 @@ def _source_line(ident: str, entry: dict) -> str:
 def _short_periods(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     """'Year ending Sep 2024' -> '2024' for axes and table headers, with the axis saying what the
     year is; other period labels are kept as they are."""
-    match = frame["period"].str.extract(r"^Year ending (\w+) (\d{4})$")
-    if frame.empty or match[0].isna().any() or match[0].nunique() != 1:
-        return frame, None
-    month = {"Sep": "September", "Mar": "March", "Dec": "December", "Jun": "June"}.get(
-        match[0].iloc[0], match[0].iloc[0]
-    )
-    return frame.assign(period=match[1]), f"Year ending {month}"
+    short, title = periods.short_labels(frame["period"].tolist())
+    return (frame.assign(period=short), title) if title else (frame, None)
 
 
 def _axis_label(unit: str) -> str:

@@ -21,25 +21,21 @@ Example::
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
+from helpers.core import periods
 from helpers.core.errors import DisclosureError, NarrativeError
 from helpers.stats import disclosure
 
 __all__ = [
-    "NarrativeError",
     "OUTCOMES",
+    "association",
     "format_count",
     "format_value",
-    "gap_sentence",
     "headline",
-    "headline_from_rows",
-    "ranked_sentence",
     "short_unit",
-    "trend_sentence",
 ]
 
 OUTCOMES = ("better", "similar", "worse", "higher", "lower", "not compared")
@@ -47,33 +43,8 @@ OUTCOMES = ("better", "similar", "worse", "higher", "lower", "not compared")
 
 _SIGNIFICANT = ("better", "worse", "higher", "lower")
 _LEVELS = (95.0, 99.8)
-TREND_POINTS = 5
 """A Fingertips recent trend uses the five most recent periods."""
 
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_ORDINALS = ("", "", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
-_MONTHS = {
-    f"{i:02d}": name
-    for i, name in enumerate(
-        (
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ),
-        start=1,
-    )
-}
-_MONTH_ABBREVIATIONS = {name[:3]: name for name in _MONTHS.values()}
-_YEARLIKE = re.compile(r"^(\d{4}(/\d{2})?|year ending \w+ \d{4})$", re.IGNORECASE)
 _LEAKS = re.compile(r"\b(nan|NaN|None|NaT)\b|<NA>")
 
 
@@ -121,24 +92,13 @@ def short_unit(unit: str) -> str:
     return re.sub(r"\s*\([^)]*\)$", "", unit)
 
 
-def _period_phrase(period: Any) -> str:
-    """A period as it reads after "In": "2024", "2019/20", "the year ending September 2024"."""
-    text = str(period).strip()
-    if match := re.match(r"^year ending (\w+) (\d{4})$", text, re.IGNORECASE):
-        month = _MONTH_ABBREVIATIONS.get(match.group(1)[:3].title(), match.group(1))
-        return f"the year ending {month} {match.group(2)}"
-    return text
-
-
 def _humanise_months(text: str) -> str:
     """Month codes in notes become words: "2022-11" -> "November 2022"."""
     return re.sub(
-        r"\b(\d{4})-(0[1-9]|1[0-2])\b", lambda m: f"{_MONTHS[m.group(2)]} {m.group(1)}", text
+        r"\b(\d{4})-(0[1-9]|1[0-2])\b",
+        lambda m: f"{periods.MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}",
+        text,
     )
-
-
-def _number_word(n: int) -> str:
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
 
 
 def _distinct_decimals(value: float, benchmark: float, decimals: int) -> int:
@@ -271,7 +231,7 @@ def headline(
     if not isinstance(unit, str):
         raise NarrativeError(f"unit must be text, got {unit!r}")
     word = _outcome(outcome, level)
-    when = _period_phrase(period)
+    when = periods.phrase(period)
     unit_short = short_unit(unit) if unit_short is None else unit_short
     has_count, has_value = not _missing(count), not _missing(value)
 
@@ -299,193 +259,6 @@ def headline(
     if value_label is None:
         value_label = f"the rate of {measure}" if unit.strip().startswith("per") else measure
     return _finish(f"In {when} {value_label} in {area} was {shown}{clause}")
-
-
-def headline_from_rows(
-    row: Mapping[str, Any],
-    benchmark_row: Mapping[str, Any] | None = None,
-    *,
-    measure: str,
-    unit: str,
-    against: str = "county",
-    **options: Any,
-) -> str:
-    """:func:`headline` from a row of the ``indicator_values`` store and its benchmark's row.
-
-    Reads area_name, period, count, value, ``<against>_outcome``, ``<against>_level``,
-    ``suppressed`` (if present) and value_note (as the gap note). A benchmark row with a small
-    count is not quoted. ``options`` go to :func:`headline` (decimals, verb, value_label, ...).
-    """
-
-    def get(mapping: Mapping[str, Any] | None, key: str) -> Any:
-        if mapping is None:
-            return None
-        found = mapping.get(key)
-        return None if _missing(found) else found
-
-    bench_value = get(benchmark_row, "value")
-    if benchmark_row is not None and (
-        disclosure.is_small(get(benchmark_row, "count")) or bool(get(benchmark_row, "suppressed"))
-    ):
-        bench_value = None
-    return headline(
-        area=get(row, "area_name") or get(row, "area_code"),
-        period=get(row, "period"),
-        measure=measure,
-        value=get(row, "value"),
-        unit=unit,
-        count=get(row, "count"),
-        outcome=get(row, f"{against}_outcome") or "not compared",
-        level=get(row, f"{against}_level"),
-        benchmark_name=get(benchmark_row, "area_name"),
-        benchmark_value=bench_value,
-        suppressed=bool(get(row, "suppressed")),
-        gap_note=get(row, "value_note") if get(row, "value") is None else None,
-        **options,
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Gaps, trends and rankings
-# --------------------------------------------------------------------------------------------
-
-
-def gap_sentence(
-    *,
-    measure: str,
-    county_name: str,
-    county_value: float | None,
-    unit: str,
-    period: str,
-    area: str | None = None,
-    missing_level: str = "district",
-    decimals: int = 1,
-) -> str:
-    """Say plainly that a figure is not published for the area, and give the county's instead.
-
-    "Figures for X are not published at district level, so there is no figure for Charnwood;
-    for Leicestershire as a whole it was 400.1 per 100,000 in 2017/18."
-    """
-    _require_text(measure=measure, county_name=county_name, missing_level=missing_level)
-    when = _period_phrase(period)
-    text = f"Figures for {measure} are not published at {missing_level} level"
-    if area:
-        text += f", so there is no figure for {area}"
-    if _missing(county_value):
-        return _finish(f"{text}, and no figure for {county_name} is available for {when}")
-    value = format_value(county_value, unit, decimals)
-    return _finish(f"{text}; for {county_name} as a whole it was {value} in {when}")
-
-
-def _periods_word(periods: Sequence[str], n: int) -> str:
-    """ "years" when every period is a year (2024, 2019/20, year ending ...), else "periods"."""
-    noun = "year" if all(_YEARLIKE.match(str(p).strip()) for p in periods) else "period"
-    return noun if n == 1 else f"{noun}s"
-
-
-def trend_sentence(
-    *,
-    measure: str,
-    area: str,
-    trend_label: str | None,
-    periods: Sequence[str] | None = None,
-) -> str:
-    """The Fingertips recent trend in words.
-
-    ``measure`` is a singular noun phrase ("depression prevalence", "the drug crime rate");
-    ``trend_label`` is a TrendResult marker or label ("Increasing and getting worse", ...);
-    ``periods`` lists the periods with a figure, oldest first, and names the span.
-    """
-    _require_text(measure=measure, area=area)
-    label = "cannot be calculated" if _missing(trend_label) else str(trend_label).strip().lower()
-    kinds = ("increasing", "decreasing", "no significant change", "cannot be calculated")
-    if not label.startswith(kinds):
-        raise NarrativeError(
-            f"trend_label must start with one of {', '.join(kinds)}; got {label!r}"
-        )
-    periods = [str(p) for p in periods] if periods else []
-    n = len(periods)
-    subject = f"{measure} in {area}"
-
-    if n == 1:
-        noun = _periods_word(periods, 1)
-        return _finish(
-            f"Only one {noun} ({_period_phrase(periods[0])}) is available for {subject}, so "
-            "there is no trend"
-        )
-    if label.startswith("cannot be calculated"):
-        if 1 < n < TREND_POINTS:
-            noun = _periods_word(periods, n)
-            return _finish(
-                f"A recent trend for {subject} cannot be calculated: it needs five {noun} and "
-                f"only {_number_word(n)} ({periods[0]} to {periods[-1]}) are available"
-            )
-        return _finish(
-            f"A recent trend for {subject} cannot be calculated (it needs five consecutive "
-            "periods with confidence intervals)"
-        )
-    if 0 < n < TREND_POINTS:
-        raise NarrativeError(
-            f"a recent trend needs {TREND_POINTS} periods, but only {n} were given",
-            fix="pass every period the trend was calculated from, oldest first",
-        )
-    span = ""
-    if n:
-        recent = periods[-TREND_POINTS:]
-        span = f" ({recent[0]} to {recent[-1]})"
-    noun = _periods_word(periods, TREND_POINTS) if n else "periods"
-    opening = f"Over the five most recent {noun}{span},"
-    if label.startswith("no significant change"):
-        return _finish(f"{opening} there has been no significant change in {subject}")
-    return _finish(f"{opening} {subject} is {label}")
-
-
-def ranked_sentence(
-    *,
-    area: str,
-    measure: str,
-    values: Mapping[str, float] | pd.Series,
-    group: str = "districts",
-) -> str:
-    """Where an area's value ranks among a group: "Charnwood has the highest X of the 7 districts".
-
-    ``values`` maps each area in the group (including ``area``) to its value; missing or
-    suppressed values (NaN) are left out and the sentence says so. Ties rank jointly. A rank is
-    an ordering of values, not a significance test.
-    """
-    _require_text(area=area, measure=measure, group=group)
-    series = pd.Series(values, dtype="float64") if not isinstance(values, pd.Series) else values
-    series = pd.to_numeric(series).astype("float64")
-    if area not in series.index:
-        raise NarrativeError(f"{area} is not among the areas ranked ({', '.join(series.index)})")
-    known = series.dropna()
-    total = len(series)
-    whole = f"the {total} {group}"
-    if len(known) < total:
-        whole = f"the {len(known)} {group} with a figure"
-    if _missing(series[area]):
-        return _finish(f"{area} has no figure for {measure}, so it is not ranked among the {group}")
-    if len(known) < 2:
-        return _finish(f"{area} is the only one of the {group} with a figure for {measure}")
-    mine = float(series[area])
-    above = int((known > mine).sum())
-    below = int((known < mine).sum())
-    joint = "joint " if int((known == mine).sum()) > 1 else ""
-    if above == 0 and below == 0:
-        return _finish(f"All of {whole} have the same {measure}")
-    if above <= below:
-        position, end = above + 1, "highest"
-    else:
-        position, end = below + 1, "lowest"
-    ordinal = "" if position == 1 else f"{_ordinal(position)} "
-    return _finish(f"{area} has the {joint}{ordinal}{end} {measure} of {whole}")
-
-
-def _ordinal(n: int) -> str:
-    if n < len(_ORDINALS):
-        return _ORDINALS[n]
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def association(*, x_name: str, y_name: str, rho: float, n: int) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.build import store
+from helpers.core import periods
 from helpers.stats import disclosure
 
 
@@ -45,8 +46,8 @@ def comparison_frame(indicator_id: str, area_code: str, period: str | None = Non
     return _suppressed(frame[frame["period"] == period].reset_index(drop=True))
 
 
-def latest_period(periods: pd.Series) -> str:
-    return str(sorted(periods.unique())[-1])
+def latest_period(labels: pd.Series) -> str:
+    return periods.latest(labels.unique())
 
 
 def series(indicator_id: str, area_codes: list[str]) -> pd.DataFrame:
@@ -54,43 +55,17 @@ def series(indicator_id: str, area_codes: list[str]) -> pd.DataFrame:
     missing inside the run (e.g. 2023/24 for QOF depression) is added as an empty row, so that
     charts and tables show it as a gap instead of joining its neighbours."""
     frame = _suppressed(store.indicator(indicator_id, area_codes))
-    periods = complete_periods(frame["period"].unique().tolist())
-    if frame.empty or len(periods) == frame["period"].nunique():
+    every = periods.fill_gaps(frame["period"].unique().tolist())
+    if frame.empty or len(every) == frame["period"].nunique():
         return frame
     areas = frame.drop_duplicates("area_code")[["area_code", "area_name", "area_type"]]
-    grid = areas.merge(pd.DataFrame({"period": periods}), how="cross")
+    grid = areas.merge(pd.DataFrame({"period": every}), how="cross")
     full = grid.merge(frame, how="left", on=["area_code", "area_name", "area_type", "period"])
     gap = full["indicator_id"].isna()
     full.loc[gap, "value_note"] = "Not published for this period"
     full.loc[gap, "suppressed"] = False
     full["indicator_id"] = indicator_id
     return full.reset_index(drop=True)
-
-
-def complete_periods(periods: list[str]) -> list[str]:
-    """Fill gaps in a run of yearly periods: calendar ("2019"), financial ("2019/20") or
-    "Year ending Sep 2019". Other labels are returned sorted, as they are."""
-    import re
-
-    patterns = [
-        (r"^(\d{4})$", "{y}"),
-        (r"^(\d{4})/\d{2}$", None),
-        (r"^Year ending (\w+) (\d{4})$", None),
-    ]
-    ordered = sorted(periods)
-    if not ordered:
-        return ordered
-    if all(re.match(patterns[0][0], p) for p in ordered):
-        return [str(y) for y in range(int(ordered[0]), int(ordered[-1]) + 1)]
-    if all(re.match(patterns[1][0], p) for p in ordered):
-        first, last = int(ordered[0][:4]), int(ordered[-1][:4])
-        return [f"{y}/{(y + 1) % 100:02d}" for y in range(first, last + 1)]
-    ends = [re.match(patterns[2][0], p) for p in ordered]
-    if all(ends) and len({m.group(1) for m in ends}) == 1:
-        month = ends[0].group(1)
-        years = range(int(ends[0].group(2)), int(ends[-1].group(2)) + 1)
-        return [f"Year ending {month} {y}" for y in years]
-    return ordered
 
 
 def availability(indicator_id: str, area_code: str) -> str:

@@ -74,9 +74,7 @@ def _read(source, path: Path, what: str, kwargs: dict) -> pd.DataFrame:
     except pd.errors.ParserError as exc:
         raise DataError(f"the {what} is not valid CSV: {exc}", path=path, fix=RESTORE_FIX) from exc
     except ValueError as exc:  # e.g. usecols naming an absent column
-        raise DataError(
-            f"the {what} could not be read: {exc}", path=path, fix=RESTORE_FIX
-        ) from exc
+        raise DataError(f"the {what} could not be read: {exc}", path=path, fix=RESTORE_FIX) from exc
 
 
 def require_columns(

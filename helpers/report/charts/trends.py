@@ -3,15 +3,13 @@ published, and the recent-trend marker."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from helpers.core import periods as period_labels
 from helpers.report.charts.parts import (
     finish,
     flags,
@@ -33,14 +31,6 @@ from helpers.report.charts.theme import (
 )
 
 # ---------------------------------------------------------------- trends
-
-
-def _period_label(periods: Sequence[str]) -> str:
-    if periods and all(re.fullmatch(r"\d{4}/\d{2}", p) for p in periods):
-        return "Financial year (April to March)"
-    if periods and all(re.fullmatch(r"\d{4}", p) for p in periods):
-        return "Year"
-    return "Period"
 
 
 def trend(
@@ -157,7 +147,7 @@ def trend(
     ax.set_xticks(x, periods, rotation=45 if rotate else 0, ha="right" if rotate else "center")
     ax.set_xlim(-0.6, len(periods) - 0.4)
     ax.grid(axis="x", visible=False)
-    ax.set_xlabel(xlabel or _period_label(periods))
+    ax.set_xlabel(xlabel or period_labels.axis_title(periods))
     ax.set_ylabel(ylabel)
     thousands(ax.yaxis)
     if trend_label is not None and str(trend_label).strip():

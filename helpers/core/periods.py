@@ -1,0 +1,127 @@
+"""Period labels, read in one place: "2024" (calendar year), "2019/20" (financial year) and
+"Year ending Sep 2024" (a rolling year, as ONS recorded crime publishes it). Every other label
+is kept as it is and sorts as text.
+
+`parse` reads one label; the other functions (filling a run of years, short axis labels,
+the phrase a sentence uses, the axis title, ordering) are built on it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_BY_ABBREVIATION = {name[:3]: name for name in MONTH_NAMES}
+
+_CALENDAR = re.compile(r"^(\d{4})$")
+_FINANCIAL = re.compile(r"^(\d{4})/(\d{2})$")
+_YEAR_ENDING = re.compile(r"^year ending (\w+) (\d{4})$", re.IGNORECASE)
+
+Kind = Literal["calendar", "financial", "year ending", "other"]
+
+
+@dataclass(frozen=True)
+class Period:
+    """One period label: its kind, its year (the first year of a financial year, the last
+    year of a year ending), and for a year ending its month as written ("Sep")."""
+
+    label: str
+    kind: Kind
+    year: int | None = None
+    month: str | None = None
+
+    @property
+    def month_name(self) -> str | None:
+        """ "Sep" -> "September"; a month already written out is kept."""
+        if self.month is None:
+            return None
+        return _BY_ABBREVIATION.get(self.month[:3].title(), self.month)
+
+
+def parse(label: object) -> Period:
+    text = str(label).strip()
+    if match := _CALENDAR.match(text):
+        return Period(text, "calendar", int(match.group(1)))
+    if match := _FINANCIAL.match(text):
+        return Period(text, "financial", int(match.group(1)))
+    if match := _YEAR_ENDING.match(text):
+        return Period(text, "year ending", int(match.group(2)), match.group(1))
+    return Period(text, "other")
+
+
+def fill_gaps(labels: Iterable[str]) -> list[str]:
+    """A run of yearly periods with the missing years put back, in order: ["2019", "2021"] ->
+    ["2019", "2020", "2021"]. Labels of mixed kinds, of other kinds, or rolling years ending in
+    different months are returned sorted, as they are."""
+    ordered = sorted(labels)
+    parsed = [parse(p) for p in ordered]
+    if not parsed or len({(p.kind, p.month) for p in parsed}) != 1:
+        return ordered
+    first = parsed[0]
+    if first.kind == "other":
+        return ordered
+    years = range(first.year, parsed[-1].year + 1)
+    if first.kind == "calendar":
+        return [str(y) for y in years]
+    if first.kind == "financial":
+        return [f"{y}/{(y + 1) % 100:02d}" for y in years]
+    return [f"Year ending {first.month} {y}" for y in years]
+
+
+def short_labels(labels: Sequence[str]) -> tuple[list[str], str | None]:
+    """Rolling years ending in the same month read as their year, with the axis saying what
+    the year is: (["2023", "2024"], "Year ending September"). Anything else is kept, with no
+    axis title."""
+    parsed = [parse(p) for p in labels]
+    if not parsed or any(p.kind != "year ending" for p in parsed):
+        return list(labels), None
+    if len({p.month for p in parsed}) != 1:
+        return list(labels), None
+    return [str(p.year) for p in parsed], f"Year ending {parsed[0].month_name}"
+
+
+def phrase(label: object) -> str:
+    """A period as it reads after "In": "2024", "2019/20", "the year ending September 2024"."""
+    period = parse(label)
+    if period.kind == "year ending":
+        return f"the year ending {period.month_name} {period.year}"
+    return period.label
+
+
+def axis_title(labels: Sequence[str]) -> str:
+    """The time axis title for a set of periods."""
+    kinds = {parse(p).kind for p in labels}
+    if kinds == {"financial"}:
+        return "Financial year (April to March)"
+    if kinds == {"calendar"}:
+        return "Year"
+    return "Period"
+
+
+def latest(labels: Iterable[str]) -> str:
+    """The most recent period. Labels of one kind sort by their text ("2019/20" < "2020/21");
+    rolling years sort by year."""
+    unique = sorted(set(labels), key=sort_key)
+    return str(unique[-1])
+
+
+def sort_key(label: str) -> tuple:
+    period = parse(label)
+    if period.kind == "year ending":
+        return (period.year, period.label)
+    return (period.year or 0, period.label) if period.kind != "other" else (0, period.label)
