@@ -1,11 +1,18 @@
 """`needs fetch fingertips`: indicator data and metadata from the OHID Fingertips API.
 
-The requests are made by fingertips_py, the maintained Python client. Its own transport has no
-timeout, no retry, and falls back to verify=False on a TLS error, so while it runs its two
-network calls (requests.get and pandas.read_csv on a URL) are routed through helpers.web:
-timeouts, retries with backoff, the environment's proxy, and TLS always verified. The raw
-bytes of each response are kept, so the file written is the API's export as published (only
-rows for other areas are dropped), not a re-serialisation of parsed numbers.
+The API is plain GET with CSV or JSON answers, so it is called directly through the project's
+one HTTP session (helpers.fetch.web: timeouts, retries with backoff, the environment's proxy,
+TLS always verified). The endpoints and their parameters are those the public clients use
+(fingertips_py, fingertipsR, and fingertips-open's own API):
+
+- `all_data/csv/by_indicator_id?indicator_ids=&child_area_type_id=&parent_area_type_id=15`:
+  the indicator's values, in the layout of the website's export;
+- `indicator_metadata/csv/by_indicator_id?indicator_ids=`: its definition, unit, polarity...;
+- `available_data`: every (IndicatorId, AreaTypeId) pair published, for a helpful message
+  when an indicator is not published at the area type asked for.
+
+The raw bytes of each answer are kept, so the file written is the API's export as published
+(only rows for other areas are dropped), not a re-serialisation of parsed numbers.
 
 Each indicator becomes data/raw/fingertips/api/fingertips_<id>.csv (official export layout:
 the areas in params/areas.yaml plus England, every requested area type), and an entry in
@@ -18,11 +25,9 @@ import io
 import json
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from unittest import mock
+from urllib.parse import urlencode
 
 import pandas as pd
 import requests
@@ -51,7 +56,7 @@ SOURCE = {
     "publisher": "Office for Health Improvement and Disparities (OHID)",
     "licence": "Open Government Licence v3.0",
     "period": "as published on the date each file was retrieved (see `retrieved`)",
-    "origin": "Fingertips API (all_data/csv/by_indicator_id), via fingertips_py",
+    "origin": "Fingertips API (all_data/csv/by_indicator_id)",
 }
 NOT_STATED = "not stated by Fingertips"
 
@@ -123,55 +128,39 @@ def _area_type(value: object) -> int:
     )
 
 
-# ------------------------------------------------------------------------------ transport
+# ------------------------------------------------------------------------------ the API
 
 
-@contextmanager
-def routed(session: requests.Session, base: str) -> Iterator[dict[str, bytes]]:
-    """Run fingertips_py's network calls through `session`; yields {url: response bytes}."""
-    import fingertips_py.api_calls as api_calls
-    import fingertips_py.metadata as metadata
-    import fingertips_py.retrieve_data as retrieve_data
+def data_url(base: str, ident: str, area_type: int) -> str:
+    query = urlencode(
+        {"indicator_ids": ident, "child_area_type_id": area_type, "parent_area_type_id": 15}
+    )
+    return f"{base}all_data/csv/by_indicator_id?{query}"
 
-    bodies: dict[str, bytes] = {}
 
-    def download(url: str) -> requests.Response:
-        response = web.get(session, url, what="Fingertips API")
-        bodies[url] = response.content
-        return response
+def metadata_url(base: str, ident: str) -> str:
+    return f"{base}indicator_metadata/csv/by_indicator_id?{urlencode({'indicator_ids': ident})}"
 
-    class Requests:  # stands in for the `requests` module inside fingertips_py
-        exceptions = requests.exceptions
 
-        @staticmethod
-        def get(url, verify=True, **_kwargs):
-            if verify is False:  # fingertips_py's fallback after a TLS error: refuse it
-                raise FetchError(
-                    "Fingertips API: the TLS certificate could not be verified",
-                    fix="if your network re-signs TLS, set REQUESTS_CA_BUNDLE to its CA",
-                )
-            return download(url)
+def available_url(base: str) -> str:
+    return f"{base}available_data"
 
-    class Pandas:  # stands in for `pandas` inside fingertips_py: read_csv(url) downloads
-        def __getattr__(self, name):
-            return getattr(pd, name)
 
-        @staticmethod
-        def read_csv(source, *args, **kwargs):
-            if isinstance(source, str) and source.startswith(("http://", "https://")):
-                source = io.BytesIO(download(source).content)
-            try:
-                return pd.read_csv(source, *args, **kwargs)
-            except pd.errors.EmptyDataError:
-                return pd.DataFrame()
+def _get(session: requests.Session, url: str) -> bytes:
+    return web.get(session, url, what="Fingertips API").content
 
-    with ExitStack() as stack:
-        stack.enter_context(mock.patch.object(api_calls, "requests", Requests))
-        for module in (api_calls, metadata, retrieve_data):
-            stack.enter_context(mock.patch.object(module, "base_url", base))
-        for module in (metadata, retrieve_data):
-            stack.enter_context(mock.patch.object(module, "pd", Pandas()))
-        yield bodies
+
+def _metadata(body: bytes, url: str) -> pd.DataFrame:
+    """The metadata CSV as a frame (an empty answer is an empty frame)."""
+    try:
+        return pd.read_csv(io.BytesIO(body))
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise FetchError(
+            f"Fingertips API: the metadata at {url} is not a readable CSV ({exc})",
+            fix="try again later; if it persists the API has changed: report it",
+        ) from exc
 
 
 # ------------------------------------------------------------------------------ fetching
@@ -197,34 +186,29 @@ def fetch(
         staged: list[downloads.Staged] = []
         entries: list[dict] = []
         empty: list[str] = []
-        session = web.session()
-        with routed(session, api_url()) as bodies:
-            for ident, report in todo.indicators.items():
-                rel = f"{FOLDER}/fingertips_{ident}.csv"
-                record = downloads.verified(raw, rel)
-                if not force and record and record.get("retrieved") == downloads.today():
-                    log.info(
-                        "Indicator %s: already fetched today (use --force to fetch again)", ident
-                    )
-                    outcome.skipped.append(rel)
+        session, base = web.session(), api_url()
+        for ident, report in todo.indicators.items():
+            rel = f"{FOLDER}/fingertips_{ident}.csv"
+            record = downloads.verified(raw, rel)
+            if not force and record and record.get("retrieved") == downloads.today():
+                log.info("Indicator %s: already fetched today (use --force to fetch again)", ident)
+                outcome.skipped.append(rel)
+                continue
+            file = staging / f"fingertips_{ident}.csv"
+            meta_file = staging / f"fingertips_{ident}.json"
+            if not force and downloads.written_today(file) and downloads.written_today(meta_file):
+                log.info("Indicator %s: downloaded earlier today, kept from %s", ident, staging)
+                info = json.loads(meta_file.read_text())
+            else:
+                info = _download(ident, todo.area_types, codes, local, session, base, file)
+                if info is None:
+                    empty.append(_empty_message(ident, todo.area_types, session, base))
                     continue
-                file = staging / f"fingertips_{ident}.csv"
-                meta_file = staging / f"fingertips_{ident}.json"
-                if (
-                    not force
-                    and downloads.written_today(file)
-                    and downloads.written_today(meta_file)
-                ):
-                    log.info("Indicator %s: downloaded earlier today, kept from %s", ident, staging)
-                    info = json.loads(meta_file.read_text())
-                else:
-                    info = _download(ident, todo.area_types, codes, local, bodies, file, meta_file)
-                    if info is None:
-                        empty.append(_empty_message(ident, todo.area_types))
-                        continue
-                staged.append(downloads.Staged(file, rel, info["url"]))
-                entries.append(_entry(ident, report, rel, info))
-                outcome.written.append(rel)
+                with files.atomic_path(meta_file) as tmp:
+                    tmp.write_text(json.dumps(info, indent=1))
+            staged.append(downloads.Staged(file, rel, info["url"]))
+            entries.append(_entry(ident, report, rel, info))
+            outcome.written.append(rel)
         if empty and not staged:
             raise FetchError(
                 " ".join(empty),
@@ -247,21 +231,17 @@ def _download(
     area_types: list[int],
     codes: set[str],
     local: set[str],
-    bodies: dict[str, bytes],
+    session: requests.Session,
+    base: str,
     file: Path,
-    meta_file: Path,
 ) -> dict | None:
-    """Fetch one indicator at every area type into `file` (checked) and its metadata into
-    `meta_file`; None when no configured area has data (the wrong area type)."""
-    from fingertips_py import metadata, retrieve_data
-
+    """Fetch one indicator at every area type into `file` (checked), and its metadata; None
+    when no configured area has data (the wrong area type)."""
     log.info("Indicator %s: downloading for area types %s", ident, area_types)
     frames, urls = [], []
     for area_type in area_types:
-        _parsed, url = retrieve_data.get_data_by_indicator_ids(
-            ident, area_type, parent_area_type_id=15, is_test=True
-        )
-        frames.append(_export(bodies[url], url, codes))
+        url = data_url(base, ident, area_type)
+        frames.append(_export(_get(session, url), url, codes))
         urls.append(url)
     rows = pd.concat(frames, ignore_index=True).drop_duplicates()
     if not rows["Area Code"].isin(local).any():  # England alone is not an answer
@@ -269,17 +249,15 @@ def _download(
     with files.atomic_path(file) as tmp:
         rows.to_csv(tmp, index=False)
     _check(file, ident, urls[0])
-    described, meta_url = metadata.get_metadata_for_indicator_as_dataframe(ident, is_test=True)
-    info = {
+    meta_url = metadata_url(base, ident)
+    described = _metadata(_get(session, meta_url), meta_url)
+    return {
         "url": " ; ".join(urls),
         "meta_url": meta_url,
         "metadata": _metadata_row(described, ident),
         "breakdown": _breakdown(rows),
         "name": rows["Indicator Name"].iloc[0].strip(),
     }
-    with files.atomic_path(meta_file) as tmp:
-        tmp.write_text(json.dumps(info, indent=1))
-    return info
 
 
 def _export(body: bytes, url: str, codes: set[str]) -> pd.DataFrame:
@@ -324,13 +302,24 @@ def _check(file: Path, ident: str, url: str) -> None:
         )
 
 
-def _empty_message(ident: str, asked: list[int]) -> str:
-    from fingertips_py import retrieve_data
+def published_area_types(listing: list[dict], ident: str) -> list[int]:
+    """The area types `available_data` lists for an indicator, in the order listed."""
+    found = [
+        int(item["AreaTypeId"])
+        for item in listing
+        if str(item.get("IndicatorId")) == ident and item.get("AreaTypeId") is not None
+    ]
+    return list(dict.fromkeys(found))
 
+
+def _empty_message(ident: str, asked: list[int], session: requests.Session, base: str) -> str:
     names = ", ".join(f"{t} ({AREA_TYPE_NAMES.get(t, 'area type')})" for t in asked)
+    url = available_url(base)
     try:
-        available = retrieve_data.get_all_areas_for_all_indicators().get(int(ident)) or []
-    except NeedsError:
+        available = published_area_types(json.loads(_get(session, url)), ident)
+    except (NeedsError, ValueError, TypeError, KeyError) as exc:
+        # only the hint is lost: the message still says what is missing, and the log says why
+        log.warning("Could not list the area types Fingertips publishes (%s): %s", url, exc)
         available = []
     hint = (
         "Fingertips publishes it for area types "
