@@ -10,6 +10,7 @@ import pandas as pd
 
 from helpers.build import store
 from helpers.core import periods
+from helpers.report import content
 from helpers.stats import disclosure
 
 
@@ -17,7 +18,7 @@ def _suppressed(frame: pd.DataFrame) -> pd.DataFrame:
     return disclosure.suppress(frame)
 
 
-def area_codes(area_code: str) -> dict[str, object]:
+def area_codes(area_code: str) -> content.AreaCodes:
     """The codes a report needs: the area, its county, the districts, the force, England."""
     areas = store.areas()
     by_type = areas.groupby("area_type")["area_code"].apply(list).to_dict()
@@ -69,31 +70,14 @@ def series(indicator_id: str, area_codes: list[str]) -> pd.DataFrame:
 
 
 def availability(indicator_id: str, area_code: str) -> str:
-    """Where the indicator exists for this report: 'area', 'county-only', 'district-only',
-    'force-only' or 'none', so a view can say plainly what is missing."""
-    codes = area_codes(area_code)
+    """Where the indicator exists for this report (content.availability decides)."""
     present = set(store.indicator(indicator_id)["area_code"].unique())
-    if codes["area"] in present:
-        return "area"
-    if codes["force"] in present and not present & set(codes["districts"]):
-        return "force-only"
-    if codes["county"] in present and not present & set(codes["districts"]):
-        return "county-only"
-    if present & set(codes["districts"]):
-        return "district-only"
-    return "none"
+    return content.availability(present, area_codes(area_code))
 
 
-def benchmark(indicator_id: str, area_code: str) -> tuple[str, str]:
-    """(outcome column, benchmark area code) used to judge this area on this indicator.
-
-    A district is judged against the county where the build compared them (police.uk); anything
-    else against England."""
-    codes = area_codes(area_code)
-    frame = store.indicator(indicator_id, [area_code])
-    if not codes["is_county"] and frame["county_outcome"].ne("not compared").any():
-        return "county_outcome", codes["county"]
-    return "england_outcome", codes["england"]
+def benchmark(indicator_id: str, code: str, codes: content.AreaCodes) -> tuple[str, str]:
+    """(outcome column, benchmark area code) that judge `code` (content.benchmark decides)."""
+    return content.benchmark(store.indicator(indicator_id, [code]), code, codes)
 
 
 def spine_rows(indicator_ids: list[str], area_code: str) -> pd.DataFrame:
@@ -143,9 +127,7 @@ def rug(indicator_ids: list[str], area_code: str) -> pd.DataFrame:
         latest = comparison_frame(ident, area_code)
         if latest.empty:
             continue
-        column, _bench = benchmark(
-            ident, area_code if not codes["is_county"] else codes["districts"][0]
-        )
+        column, _bench = benchmark(ident, content.perspective("area", codes), codes)
         cells = latest.set_index("area_code")
         compared = latest[column].ne("not compared").any()
         row = {

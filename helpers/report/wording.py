@@ -1,0 +1,186 @@
+"""The words around the figures, as pure functions: chart alt texts, the notes and captions of
+the police.uk views, data-gap sentences, source lines and the sources list.
+
+Alt text says in words what a chart shows, value by value where there are few, so a reader of
+a screen reader gets the same figures. Every number here comes from a frame that passed
+disclosure control; suppressed figures read as such."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from helpers.report import palette
+from helpers.stats import disclosure
+
+SHORT_SOURCE = {
+    "police_uk": "police.uk street-level crime (Home Office); ONS mid-year estimates",
+    "fingertips": "OHID Fingertips",
+    "health_index": "ONS Health Index for England",
+    "recorded_crime": "ONS police recorded crime by force area; ONS mid-year estimates",
+    "partner": "Partner data",
+}
+OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
+MAP_ATTRIBUTION = (
+    "Contains OS data © Crown copyright and database right 2019. Source: Office "
+    "for National Statistics licensed under the Open Government Licence v3.0."
+)
+LSOA_NOTE = (
+    "Neighbourhoods are 2011 or 2021 Lower layer Super Output Areas (about 1,000 to "
+    "3,000 residents each); their populations are not in this snapshot, so the "
+    "measure is crimes per neighbourhood, not per resident."
+)
+
+
+# ---------------------------------------------------------------------- sources and gaps
+
+
+def source_line(entry: Mapping, partner_sources: Sequence[str] = ()) -> str:
+    """A chart's source line. Fetched indicators say when they were retrieved; partner data
+    names who supplied it, as given in the file."""
+    if entry["source_kind"] == "partner":
+        return "; ".join(partner_sources) if len(partner_sources) else SHORT_SOURCE["partner"]
+    retrieved = str(entry.get("retrieved") or "").strip()  # set by `needs fetch`
+    short = SHORT_SOURCE[entry["source_kind"]]
+    return f"{short} (API, retrieved {retrieved})" if retrieved else short
+
+
+def gap_words(avail: str, name: str, area: str) -> str:
+    """What a section says when the indicator is not published for the report's area."""
+    return {
+        "county-only": f"**Data gap:** {name} is not published for districts. The county value "
+        "is shown instead.",
+        "district-only": f"**Data gap:** {name} is not in this snapshot for the county as a "
+        "whole. The districts' values are shown.",
+        "force-only": f"**Data gap:** {name} is only available for the whole Leicestershire "
+        "Police area (Leicestershire, Leicester and Rutland), not for "
+        f"{area} on its own.",
+    }[avail]
+
+
+def gap_lines(
+    gaps: Mapping[str, pd.DataFrame], titles: Mapping[str, str], missing: str
+) -> list[str]:
+    """The data-gaps list: each priority's declared gaps (headed by the priority when there are
+    several), then the unpublished police.uk months."""
+    lines = []
+    for priority, frame in gaps.items():
+        if len(gaps) > 1:
+            lines.append(f"\n**{titles[priority]}**\n")
+        lines += [
+            f"- **{g.name}.** Available: {g.available_at}. Could come from: {g.could_come_from}."
+            for g in frame.itertuples()
+        ]
+    lines.append(
+        f"- **police.uk months {missing}** were not published; they are gaps in "
+        "every police.uk chart and the 2022 annual figures are not shown."
+    )
+    return lines
+
+
+def source_lines(entries: Iterable[tuple[Mapping, str]]) -> list[str]:
+    """The sources list: each indicator shown, its source, definition and caveats; then the
+    disclosure note and the licences."""
+    lines = [
+        f"- **{entry['name']}** ({source}). {entry['definition']} *Caveats:* {entry['caveats']}"
+        for entry, source in entries
+    ]
+    lines.append(f"\n{disclosure.NOTE}\n\n{OGL} {MAP_ATTRIBUTION}")
+    return lines
+
+
+# ---------------------------------------------------------------------- alt texts
+
+
+def bars_alt(
+    name: str, period: str, bars: pd.DataFrame, unit: str, bench: pd.DataFrame, bench_name: str
+) -> str:
+    parts = [
+        f"{r.area_name} {disclosure.display(r.value, suppressed=bool(r.suppressed), fmt='{:,.2f}')}"
+        for r in bars.itertuples()
+    ]
+    text = f"Bar chart of {name}, {period}, {unit}: " + "; ".join(parts) + "."
+    if len(bench):
+        text += f" {bench_name}: {bench['value'].iloc[0]:,.2f}."
+    return text
+
+
+def trend_alt(name: str, history: pd.DataFrame, unit: str, label: str | None) -> str:
+    labels = sorted(history["period"].unique())
+    text = (
+        f"Line chart of {name} ({unit}) from {labels[0]} to {labels[-1]} for "
+        + ", ".join(history["area_name"].unique())
+        + "."
+    )
+    return text + (f" Recent trend: {label}." if label else "")
+
+
+def monthly_alt(measure: str, area: str, months: pd.DataFrame, missing: str) -> str:
+    return (
+        f"Line chart of {measure} per month in {area} from {months['month'].iloc[0]} to "
+        f"{months['month'].iloc[-1]}; months not published ({missing}) are shown as gaps."
+    )
+
+
+def seasonality_alt(measure: str, area: str) -> str:
+    return f"Bar chart of the average number of {measure} in each calendar month in {area}."
+
+
+def deprivation_alt(measure: str, area: str, year: str, gradient: pd.DataFrame) -> str:
+    shown = gradient[gradient["per_lsoa"].notna()]
+    return (
+        f"Bar chart of {measure} per neighbourhood by IMD 2019 decile in {area}, {year}: "
+        + "; ".join(f"decile {r.imd_decile} {r.per_lsoa:.1f}" for r in shown.itertuples())
+        + "."
+    )
+
+
+def deprivation_note(area: str, gradient: pd.DataFrame) -> str:
+    """Under the deprivation chart: what a neighbourhood is, deciles the area has no
+    neighbourhood in, and deciles hidden for privacy."""
+    empty = gradient.loc[gradient["lsoas"] == 0, "imd_decile"].astype(str).tolist()
+    hidden = gradient.loc[gradient["suppressed"], "imd_decile"].astype(str).tolist()
+    text = LSOA_NOTE
+    if empty:
+        text += f" {area} has no neighbourhoods in decile {', '.join(empty)}."
+    if hidden:
+        text += f" Decile {', '.join(hidden)}: fewer than 5 crimes, not shown to protect privacy."
+    return text
+
+
+def hot_spots_table(spots: pd.DataFrame, measure: str, year: str) -> pd.DataFrame:
+    """The neighbourhoods with most crimes: name (or code), count and IMD decile."""
+    return pd.DataFrame(
+        {
+            "Neighbourhood (LSOA)": spots["lsoa_name"].fillna(spots["lsoa_code"]),
+            f"{measure.capitalize()} in {year}": [
+                disclosure.display(c, suppressed=s, is_count=True)
+                for c, s in zip(spots["count"], spots["suppressed"], strict=True)
+            ],
+            "IMD 2019 decile (1 = most deprived)": spots["imd_decile"].astype("Int64").astype(str),
+        }
+    ).set_index("Neighbourhood (LSOA)")
+
+
+def spine_alt(rows: pd.DataFrame, area: str) -> str:
+    words = "; ".join(
+        f"{r.indicator_name}: {palette.OUTCOME_WORDS[r.outcome].lower()}" for r in rows.itertuples()
+    )
+    return f"Spine chart of {len(rows)} indicators for {area} against England. {words}."
+
+
+def map_alt(name: str, period: str, ranked: pd.DataFrame) -> str:
+    """`ranked`: the mapped areas, highest value first."""
+    top = ", ".join(f"{r.area_name} {r.value:.1f}" for r in ranked.head(3).itertuples())
+    return (
+        f"Map of {name} by local authority in the Leicestershire Police area, {period}. "
+        f"Highest: {top}."
+    )
+
+
+def links_alt(x_name: str, y_name: str, n: int, rho: float) -> str:
+    return (
+        f"Scatter plot of {y_name} against {x_name} for {n} local authorities; Spearman "
+        f"rank correlation {rho:.2f}."
+    )
