@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import SUBSET_RAW, RawCopy, run_cli
 
-from helpers.build import pipeline as build
+from helpers.build import writing
 
 POLICE_OCT = "police_uk/street/2022-10-leicestershire-street.csv.gz"
 SERIES = "population/ons_mye_la_population_mid2011_mid2023_by_name.csv"
@@ -191,7 +191,7 @@ def test_interrupted_swap_is_recovered(raw_copy):
     before = _fingerprint_of_store(raw_copy.processed)
     # simulate a crash between the two renames of the swap
     raw_copy.processed.rename(raw_copy.base / ".processed.old-12345")
-    build._recover(raw_copy.processed)
+    writing.recover(raw_copy.processed)
     assert _fingerprint_of_store(raw_copy.processed) == before
 
 
@@ -273,7 +273,7 @@ def test_full_build_police_limits_and_comparisons_use_stats(full_store):
 
 def test_a_file_with_several_breakdowns_needs_one_named():
     """API downloads carry sexes, ages and categories; the entry must pick one per area."""
-    from helpers.build import indicators
+    from helpers.build import source_values
     from helpers.core.errors import DataError
     from helpers.sources import fingertips
 
@@ -281,14 +281,14 @@ def test_a_file_with_several_breakdowns_needs_one_named():
     frame = fingertips.read_indicator_file(sample)
     entry = {"id": "93356", "source": {"kind": "fingertips", "file": str(sample)}}
     with pytest.raises(DataError, match="several rows per area and period"):
-        indicators.select_breakdown(frame, entry)
+        source_values.select_breakdown(frame, entry)
     entry["source"] |= {"sex": "Persons", "age": "All ages"}
-    chosen = indicators.select_breakdown(frame, entry)
+    chosen = source_values.select_breakdown(frame, entry)
     assert not chosen.duplicated(["area_code", "period"]).any()
     assert set(chosen["age"]) == {"All ages"}
     entry["source"]["age"] = "90+ yrs"
     with pytest.raises(DataError, match="0-9 yrs"):  # the fix lists the ages it has
-        indicators.select_breakdown(frame, entry)
+        source_values.select_breakdown(frame, entry)
 
 
 def test_debug_shows_the_chained_cause(built):

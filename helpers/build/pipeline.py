@@ -6,12 +6,7 @@ only read the store. Nothing here imports matplotlib or seaborn.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,22 +14,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.sources import baseline_2017
-from helpers.sources import boundaries
-from helpers.sources import compendium
-from helpers.core import config
-from helpers.sources import geography
-from helpers.sources import imd
-from helpers.sources import manifest
-from helpers.core import paths
-from helpers.sources import police_uk
-from helpers.sources import population
+from helpers.build import police_counts, writing
+from helpers.core import config, paths
 from helpers.core.errors import DataError
+from helpers.sources import (
+    baseline_2017,
+    boundaries,
+    compendium,
+    geography,
+    imd,
+    manifest,
+    population,
+)
 
 log = logging.getLogger(__name__)
 
-STORE_VERSION = 1
-BUILD_INFO = "build.json"
 IMD_LSOAS = 32844
 
 
@@ -63,14 +57,14 @@ def build(
     processed = Path(processed or paths.processed_dir())
     params = Path(params or paths.PARAMS)
     compendium_file = Path(compendium_file or compendium.default_path())
-    _recover(processed)
+    writing.recover(processed)
     started = time.perf_counter()
     manifest_file = paths.manifest_path(raw)
     sources = manifest.verify(raw, manifest_file)
-    fingerprint = _fingerprint(
+    fingerprint = writing.fingerprint(
         manifest_file, [compendium_file, compendium.fetched_path(raw)], params, partner
     )
-    previous = _read_info(processed)
+    previous = writing.read_info(processed)
     if not force and previous.get("fingerprint") == fingerprint:
         log.info("The store is up to date (%s); nothing to do. Use --force to rebuild.", processed)
         return BuildResult("up to date", processed, previous)
@@ -78,12 +72,12 @@ def build(
     tables, info = _assemble(raw, params, compendium_file, partner)
     info |= {
         "fingerprint": fingerprint,
-        "store_version": STORE_VERSION,
+        "store_version": writing.STORE_VERSION,
         "built_at": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
-        "data_snapshot": _snapshot_id(sources),
+        "data_snapshot": writing.snapshot_id(sources),
         "seconds": round(time.perf_counter() - started, 2),
     }
-    _write_atomically(processed, tables, info)
+    writing.write_atomically(processed, tables, info)
     log.info("Built the store in %.1f s: %s", info["seconds"], processed)
     return BuildResult("built", processed, info)
 
@@ -109,7 +103,9 @@ def _assemble(raw: Path, params: Path, compendium_file: Path, partner: Path) -> 
     areas = _areas(areas_cfg, lad_county, lad_region, lad_pfa)
 
     log.info("Reading police.uk street-level files")
-    crimes, coverage, police_info = _police(raw / "police_uk" / "street", build_cfg, lsoa11, lsoa21)
+    crimes, coverage, police_info = police_counts.count_crimes(
+        raw / "police_uk" / "street", build_cfg, lsoa11, lsoa21
+    )
     info["police"] = police_info
 
     log.info("Reading population estimates")
@@ -238,94 +234,6 @@ def _area_names(lsoa11, lsoa21, lad_pfa, lad_county, lad_region, areas) -> dict[
     return names
 
 
-# --------------------------------------------------------------------------- police.uk
-
-
-def _police(folder: Path, cfg: dict, lsoa11: pd.DataFrame, lsoa21: pd.DataFrame):
-    police_cfg = cfg.get("police", {})
-    files = police_uk.street_files(folder) if folder.exists() else []
-    if not files:
-        raise DataError(
-            "no police.uk street-level files found",
-            path=folder,
-            fix="restore data/raw/police_uk/street or run `needs fetch police`",
-        )
-    rows_read = 0
-    parts = []
-    rows_by_month: dict[str, int] = {}
-    for path in files:
-        frame = police_uk.read_street_crime(path)
-        rows_read += len(frame)
-        counts = (
-            frame.groupby(["month", "lsoa_code", "crime_type"], dropna=False, observed=True)
-            .size()
-            .rename("count")
-            .reset_index()
-        )
-        parts.append(counts)
-        for month, n in frame["month"].value_counts().items():
-            rows_by_month[month] = rows_by_month.get(month, 0) + int(n)
-    crimes = pd.concat(parts, ignore_index=True)
-    crimes = crimes.groupby(["month", "lsoa_code", "crime_type"], dropna=False, as_index=False)[
-        "count"
-    ].sum()
-
-    # Map each LSOA through the lookup of its vintage: 2011 LSOAs up to 2022, 2021 LSOAs from
-    # 2023 (Jan-May 2023 mix both, so a 2023 code not in the 2021 lookup is tried as 2011).
-    to11 = dict(zip(lsoa11["lsoa_code"], lsoa11["lad_code"], strict=True))
-    to21 = dict(zip(lsoa21["lsoa_code"], lsoa21["lad_code"], strict=True))
-    codes = crimes["lsoa_code"]
-    recent = crimes["month"] >= "2023-01"
-    lad21 = codes.map(to21).where(recent)
-    lad11 = codes.map(to11)
-    crimes["lsoa_vintage"] = np.select(
-        [recent & lad21.notna(), lad11.notna()], ["2021", "2011"], default=None
-    )
-    crimes["lad_code"] = lad21.fillna(lad11)
-    crimes = crimes[["month", "lsoa_code", "lsoa_vintage", "lad_code", "crime_type", "count"]]
-    crimes["count"] = crimes["count"].astype("int64")
-    total = int(crimes["count"].sum())
-    if total != rows_read:  # a guard on our own aggregation, never expected to fire
-        raise AssertionError(f"police counts add up to {total}, not the {rows_read} rows read")
-
-    no_location = int(crimes.loc[crimes["lsoa_code"].isna(), "count"].sum())
-    unmatched = crimes[crimes["lsoa_code"].notna() & crimes["lad_code"].isna()]
-    if no_location:
-        log.warning(
-            "%d police.uk rows have no location (blank LSOA); kept with a blank district",
-            no_location,
-        )
-    if len(unmatched):
-        log.warning(
-            "%d police.uk rows have an LSOA code in no lookup (%s); kept with a blank district",
-            int(unmatched["count"].sum()),
-            ", ".join(sorted(unmatched["lsoa_code"].unique())[:5]),
-        )
-
-    first = police_cfg.get("first_month") or min(rows_by_month)
-    last = police_cfg.get("last_month") or max(rows_by_month)
-    months = police_uk.expected_months(str(first), str(last))
-    coverage = pd.DataFrame({"month": months})
-    coverage["rows"] = coverage["month"].map(rows_by_month).astype("Int64")
-    coverage["status"] = np.where(coverage["rows"].notna(), "published", "missing")
-    missing = coverage.loc[coverage["status"] == "missing", "month"].tolist()
-    if missing:
-        log.warning(
-            "police.uk months missing from the snapshot (shown as gaps): %s", ", ".join(missing)
-        )
-    info = {
-        "files": len(files),
-        "rows_read": rows_read,
-        "rows_without_location": no_location,
-        "rows_with_unknown_lsoa": int(unmatched["count"].sum()),
-        "unknown_lsoa_codes": sorted(unmatched["lsoa_code"].unique().tolist()),
-        "months_missing": missing,
-        "first_month": months[0],
-        "last_month": months[-1],
-    }
-    return crimes.reset_index(drop=True), coverage, info
-
-
 # --------------------------------------------------------------------------- population
 
 
@@ -398,77 +306,3 @@ def _lsoas(lsoa11, lsoa21, lsoa11_21, dep_lsoa) -> pd.DataFrame:
     return frame[
         ["lsoa_code", "lsoa_name", "vintage", "lad_code", "lad_name", "imd_rank", "imd_decile"]
     ]
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def _fingerprint(
-    manifest_file: Path, compendium_files: list[Path], params: Path, partner: Path
-) -> str:
-    from helpers.sources.partner import partner_files
-
-    digest = hashlib.sha256(f"store v{STORE_VERSION}".encode())
-    inputs = [manifest_file, *compendium_files, params / "areas.yaml", params / "build.yaml"]
-    inputs += partner_files(partner)  # analysts' files: not in the manifest, but they count
-    # any change to the code the build runs rebuilds (seconds)
-    inputs += paths.code_files("core", "stats", "sources", "build")
-    for path in inputs:
-        if path.exists():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _snapshot_id(sources: list[dict]) -> str:
-    digest = hashlib.sha256()
-    for source in sources:
-        for entry in source["files"]:
-            digest.update(f"{entry['path']}:{entry['sha256']}\n".encode())
-    return digest.hexdigest()[:12]
-
-
-def _read_info(processed: Path) -> dict:
-    try:
-        return json.loads((processed / BUILD_INFO).read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
-
-
-def _write_atomically(processed: Path, tables: dict, info: dict) -> None:
-    """Write everything into a sibling temp folder, then swap it in with two renames.
-
-    If anything fails before the swap, the old store is untouched and the temp folder removed."""
-    processed.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{processed.name}.tmp-", dir=processed.parent))
-    try:
-        for name, table in tables.items():
-            if name.endswith(".geojson"):
-                (tmp / name).write_text(json.dumps(table), encoding="utf-8")
-            else:
-                table.to_parquet(tmp / f"{name}.parquet", index=False)
-        (tmp / BUILD_INFO).write_text(json.dumps(info, indent=2, default=str))
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = processed.with_name(f".{processed.name}.old-{os.getpid()}")
-    if processed.exists():
-        processed.rename(old)
-    tmp.rename(processed)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _recover(processed: Path) -> None:
-    """Finish a swap that was interrupted between its two renames; drop stale temp folders."""
-    parent = processed.parent
-    if not parent.exists():
-        return
-    olds = sorted(parent.glob(f".{processed.name}.old-*"))
-    if not processed.exists() and olds:
-        olds[-1].rename(processed)
-        log.warning("Restored the previous store after an interrupted build")
-    for stale in [
-        *parent.glob(f".{processed.name}.old-*"),
-        *parent.glob(f".{processed.name}.tmp-*"),
-    ]:
-        shutil.rmtree(stale, ignore_errors=True)

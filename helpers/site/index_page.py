@@ -1,0 +1,108 @@
+"""The landing page: every area and priority, any report that failed and why, and the county
+overview's tartan rug."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from helpers.build import store
+from helpers.core import files
+from helpers.core.provenance import PRIORITY_TITLES, code_version, run_time
+from helpers.site.worker import ReportResult
+
+
+def write_index(
+    out: Path, results: list[ReportResult], notebooks: list[str], areas: list[str]
+) -> None:
+    from helpers.report import html_tables
+    from helpers.site import pages as site
+
+    by_key = {(r.area_code, r.notebook): r for r in results}
+    head = "".join(
+        f'<th scope="col">{html.escape(PRIORITY_TITLES.get(n, n))}</th>' for n in notebooks
+    )
+    rows = []
+    for area in areas:
+        cells = []
+        for nb in notebooks:
+            r = by_key[(area, nb)]
+            label = html.escape(PRIORITY_TITLES.get(nb, nb))
+            if r.status == "failed":
+                cells.append(
+                    f'<td class="failed"><span class="status-failed">Failed</span>: '
+                    f'<a href="{html.escape(r.html)}">{label}: what went wrong</a>'
+                    f"<br><small>{html.escape(r.error or '')}</small></td>"
+                )
+            else:
+                cells.append(f'<td><a href="{html.escape(r.html)}">{label}</a></td>')
+        rows.append(
+            f'<tr><th scope="row">{html.escape(store.area_name(area))}</th>{"".join(cells)}</tr>'
+        )
+    failed = [r for r in results if r.status == "failed"]
+    summary = (
+        f'<p class="status-failed">{len(failed)} report(s) failed; they are marked '
+        "below. The other reports are complete.</p>"
+        if failed
+        else f"<p>All {len(results)} reports are up to date.</p>"
+    )
+    when = run_time()
+    body = (
+        "<h1>Community safety and health needs assessment</h1>"
+        "<p>Leicestershire and its seven districts: substance misuse (drugs and alcohol), mental "
+        "health, domestic and sexual violence, and an overview. Choose an area and a priority."
+        f"</p><p>Last run: {when:%d %B %Y, %H:%M} UTC.</p>{summary}"
+        '<h2 id="reports">Reports</h2>'
+        + html_tables.scrollable(
+            '<table class="data text grid"><caption>Reports by area and priority</caption>'
+            f'<thead><tr><th scope="col">Area</th>{head}</tr></thead><tbody>{"".join(rows)}'
+            "</tbody></table>",
+            "Reports by area and priority",
+        )
+        + rug_section()
+        + '<h2 id="compendium">Data compendium</h2><p>Every indicator, with its definition, '
+        'source, caveats and where it exists: <a href="compendium.html">the data compendium'
+        "</a>.</p>"
+    )
+    toc = [
+        {"id": "reports", "text": "Reports"},
+        {"id": "overview", "text": "Across the districts"},
+        {"id": "compendium", "text": "Data compendium"},
+    ]
+    info = store.build_info()
+    page = site.render_page(
+        title="Leicestershire needs assessment: reports",
+        body=body,
+        toc=toc,
+        subtitle=f"Reports run {when:%d %B %Y}",
+        provenance=[
+            ("Code version", code_version()),
+            ("Data snapshot", info["data_snapshot"]),
+            ("Run time", f"{when:%Y-%m-%d %H:%M} UTC"),
+        ],
+        home="index.html",
+    )
+    files.write_text(out / "index.html", page)
+
+
+def rug_section() -> str:
+    """The county overview's tartan rug, so the landing page answers 'how do areas compare'."""
+    from helpers.report import html_tables, views
+
+    county = store.areas().query("area_type == 'County'")["area_code"].iloc[0]
+    ids = [
+        "police_all_crime",
+        "police_violence_sexual",
+        "police_drugs",
+        "police_asb",
+        "848",
+        "21001",
+        "91414",
+        "91382",
+    ]
+    table = views.rug(ids, county)
+    return (
+        '<h2 id="overview">Across the districts</h2><p>The latest value of key indicators '
+        "in each district; each cell says, in words and colour, how it compares.</p>"
+        + html_tables.rug_html(table)
+    )
