@@ -22,8 +22,9 @@ from matplotlib.legend import Legend
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from helpers.core.errors import DataError
+from helpers.core.errors import DataError, DisclosureError
 from helpers.report import charts, palette
+from helpers.stats import disclosure
 
 SOURCE = "police.uk street-level crime (Home Office); ONS mid-year population estimates"
 BOUNDARIES = (
@@ -274,14 +275,32 @@ def test_compare_bars_without_outcome_highlights_one_area():
     assert "1.79" in texts(fig)
 
 
-def test_compare_bars_never_draws_a_suppressed_value():
+def test_compare_bars_refuses_a_suppressed_row_that_still_carries_its_numbers():
     frame = drug_crimes_2023()
     frame.loc[0, "suppressed"] = True  # Blaby flagged, but its numbers left in by mistake
-    fig = charts.compare_bars(frame, outcome="county_outcome", title="t", xlabel="x", source=SOURCE)
-    ax = fig.axes[0]
-    assert len(bars(ax)) == 3
+    with pytest.raises(DisclosureError, match="compare_bars: 1 suppressed row"):
+        charts.compare_bars(frame, outcome="county_outcome", title="t", xlabel="x", source=SOURCE)
+    hidden = disclosure.suppress(frame)  # as the views hand it over
+    fig = charts.compare_bars(
+        hidden, outcome="county_outcome", title="t", xlabel="x", source=SOURCE
+    )
+    assert len(bars(fig.axes[0])) == 3
     assert not any("1.39" in t for t in texts(fig))
     assert texts(fig).count(charts.SUPPRESSED) == 2
+
+
+def test_every_chart_refuses_a_small_count():
+    """The guard is wired into each chart, not only into the views that feed them."""
+    months = pd.DataFrame({"month": ["2024-01", "2024-02"], "count": [8, 3], "status": "published"})
+    for draw in (charts.monthly, charts.seasonality):
+        with pytest.raises(DisclosureError, match=f"{draw.__name__}: 1 row"):
+            draw(months, title="t", ylabel="y", source="s")
+    periods = pd.DataFrame({"period": ["2023", "2024"], "value": [1.0, 2.0], "count": [40, 2]})
+    with pytest.raises(DisclosureError, match="trend"):
+        charts.trend(periods, lower=None, upper=None, title="t", ylabel="y", source="s")
+    deciles = pd.DataFrame({"imd_decile": [1, 2], "value": [2.0, 9.0], "count": [2, 9]})
+    with pytest.raises(DisclosureError, match="deprivation_deciles"):
+        charts.deprivation_deciles(deciles, title="t", ylabel="y", source="s")
 
 
 def test_compare_bars_names_a_missing_column():
@@ -345,7 +364,7 @@ def test_trend_financial_years_in_given_order_with_suppressed_point():
     frame = pd.DataFrame(
         {
             "period": ["2015/16", "2016/17", "2017/18"],
-            "value": [124.4, 191.9, 120.9],  # Fingertips 21001, Blaby
+            "value": [124.4, np.nan, 120.9],  # Fingertips 21001, Blaby (191.9 hidden)
             "suppressed": [False, True, False],
         }
     )
@@ -406,6 +425,7 @@ def test_spine_high_is_good_puts_higher_values_right_and_hides_suppressed():
     frame = charnwood_profile().head(2)
     frame["polarity"] = ["high_is_good", "low_is_good"]
     frame["suppressed"] = [False, True]
+    frame.loc[1, "area_value"] = np.nan  # hidden, as disclosure control leaves it
     fig = charts.spine(frame, title="t", source="s")
     ax = fig.axes[0]
     circles = [c for c in ax.collections if isinstance(c, PathCollection)]

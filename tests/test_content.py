@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from helpers.build import store
-from helpers.report import content, views, wording
+from helpers.core.errors import DisclosureError
+from helpers.report import content, html_tables, views, wording
 from helpers.stats import disclosure
 
 COUNTY, ENGLAND, FORCE = "E10000018", "E92000001", "E23000021"
@@ -239,6 +240,35 @@ def test_wording_of_sources_and_gaps():
     lines = wording.gap_lines({"mental_health": gaps}, {}, "2022-11, 2022-12")
     assert lines[0] == "- **Suicide.** Available: county. Could come from: ONS."
     assert "2022-11, 2022-12" in lines[-1]
+
+
+def test_alt_texts_and_tables_refuse_a_small_count():
+    """The disclosure guard is wired into the words and tables, not only the views."""
+    leaky = pd.DataFrame(
+        {"area_name": ["Melton"], "value": [0.06], "count": [3], "suppressed": [False]}
+    )
+    with pytest.raises(DisclosureError):
+        wording.bars_alt("x", "2024", leaky, "per 1,000", leaky.iloc[0:0], "England")
+    with pytest.raises(DisclosureError):
+        wording.map_alt("x", "2024", leaky)
+    spots = leaky.assign(lsoa_name="Melton 001A", lsoa_code="E01", imd_decile=3)
+    with pytest.raises(DisclosureError):
+        wording.hot_spots_table(spots, "drug crimes", "2024")
+    table = pd.DataFrame({"Drug crimes in 2024": ["12", "3"]}, index=["A", "B"])
+    with pytest.raises(DisclosureError, match="Drug crimes in 2024"):
+        html_tables.html_table(table, caption="c", counts=["Drug crimes in 2024"])
+    safe = pd.DataFrame({"Drug crimes in 2024": ["12", "<5"]}, index=["A", "B"])
+    assert "&lt;5" in html_tables.html_table(safe, caption="c", counts=["Drug crimes in 2024"])
+
+
+def test_compendium_files_refuse_a_small_count(tmp_path):
+    from helpers.site import compendium_page
+
+    with pytest.raises(DisclosureError):
+        compendium_page.export_files(tmp_path, pd.DataFrame({"id": ["a"], "count": [2]}))
+    assert not list(tmp_path.iterdir())  # nothing half-written
+    compendium_page.export_files(tmp_path, pd.DataFrame({"id": ["a"], "count": [7]}))
+    assert (tmp_path / "compendium.csv").read_text().splitlines() == ["id,count", "a,7"]
 
 
 # ---------------------------------------------------------------------- on the real store

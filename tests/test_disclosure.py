@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -227,7 +225,7 @@ def test_property_nothing_small_survives(counts):
 
 
 # --------------------------------------------------------------------------------------------
-# check_no_small_counts, display, scrub_csv
+# check_no_small_counts, check_no_small_text, display
 # --------------------------------------------------------------------------------------------
 
 
@@ -276,21 +274,11 @@ def test_display_refuses_an_unsuppressed_small_count():
         disclosure.display(4, is_count=True)
 
 
-def test_scrub_csv_empties_hidden_cells_and_adds_a_note():
-    text = disclosure.scrub_csv(melton_month()).to_csv(index=False)
-    back = pd.read_csv(io.StringIO(text), keep_default_na=False).set_index("indicator_id")
-    assert len(back) == len(MELTON_MARCH_2024)  # no rows dropped
-    assert (back.loc["Robbery", ["count", *HIDDEN]] == "").all()  # empty cells
-    assert back.loc["Robbery", "note"] == disclosure.NOTE
-    assert back.loc["Robbery", "denominator"] == MELTON_POPULATION
-    assert back.loc["Drugs", "count"] == "7"  # a whole count, written without ".0"
-    assert back.loc["Drugs", "note"] == ""
-
-
-def test_scrub_csv_keeps_an_existing_note():
-    frame = pd.DataFrame({"count": [2.0, 7.0], "note": ["Provisional", None]})
-    out = disclosure.scrub_csv(frame)
-    assert out["note"].tolist() == [f"Provisional {disclosure.NOTE}", ""]
+def test_check_no_small_text_reads_formatted_counts():
+    disclosure.check_no_small_text(["12", "1,204", "<5", "no data", "0", "5"], "Crimes")
+    for cell in ("3", " 4 ", "1.0", "2.5"):
+        with pytest.raises(DisclosureError, match="'Crimes' was about to show a count"):
+            disclosure.check_no_small_text(["12", cell], "Crimes")
 
 
 def test_note_reads_as_one_plain_sentence():

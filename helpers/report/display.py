@@ -243,7 +243,8 @@ class Report:
             f"{year} (up to ten, each with 5 or more)"
         )
         table = wording.hot_spots_table(spots, measure, year)
-        display(HTML(html_tables.html_table(table, caption=caption)))
+        counts = [c for c in table.columns if c.startswith(measure.capitalize())]
+        display(HTML(html_tables.html_table(table, caption=caption, counts=counts)))
 
     # ------------------------------------------------------------------ overview views
 

@@ -4,6 +4,7 @@ scope, gaps and suppressed figures in words, comparison colours always with thei
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -11,8 +12,11 @@ from helpers.report import palette
 from helpers.stats import disclosure
 
 
-def html_table(frame: pd.DataFrame, *, caption: str) -> str:
-    """An accessible table: a caption, header cells with scope, text cells as given."""
+def html_table(frame: pd.DataFrame, *, caption: str, counts: Sequence[str] = ()) -> str:
+    """An accessible table: a caption, header cells with scope, text cells as given. The
+    `counts` columns are checked last: a count of 1 to 4 in them is refused, not published."""
+    for column in counts:
+        disclosure.check_no_small_text(frame[column], column)
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
     body = "".join(
         f'<tr><th scope="row">{html.escape(str(idx))}</th>'

@@ -96,6 +96,8 @@ def source_lines(entries: Iterable[tuple[Mapping, str]]) -> list[str]:
 def bars_alt(
     name: str, period: str, bars: pd.DataFrame, unit: str, bench: pd.DataFrame, bench_name: str
 ) -> str:
+    disclosure.check_no_small_counts(bars)
+    disclosure.check_no_small_counts(bench)
     parts = [
         f"{r.area_name} {disclosure.display(r.value, suppressed=bool(r.suppressed), fmt='{:,.2f}')}"
         for r in bars.itertuples()
@@ -128,6 +130,7 @@ def seasonality_alt(measure: str, area: str) -> str:
 
 
 def deprivation_alt(measure: str, area: str, year: str, gradient: pd.DataFrame) -> str:
+    disclosure.check_no_small_counts(gradient, dependent=("per_lsoa",))
     shown = gradient[gradient["per_lsoa"].notna()]
     return (
         f"Bar chart of {measure} per neighbourhood by IMD 2019 decile in {area}, {year}: "
@@ -151,6 +154,7 @@ def deprivation_note(area: str, gradient: pd.DataFrame) -> str:
 
 def hot_spots_table(spots: pd.DataFrame, measure: str, year: str) -> pd.DataFrame:
     """The neighbourhoods with most crimes: name (or code), count and IMD decile."""
+    disclosure.check_no_small_counts(spots)
     return pd.DataFrame(
         {
             "Neighbourhood (LSOA)": spots["lsoa_name"].fillna(spots["lsoa_code"]),
@@ -172,6 +176,7 @@ def spine_alt(rows: pd.DataFrame, area: str) -> str:
 
 def map_alt(name: str, period: str, ranked: pd.DataFrame) -> str:
     """`ranked`: the mapped areas, highest value first."""
+    disclosure.check_no_small_counts(ranked)
     top = ", ".join(f"{r.area_name} {r.value:.1f}" for r in ranked.head(3).itertuples())
     return (
         f"Map of {name} by local authority in the Leicestershire Police area, {period}. "

@@ -12,6 +12,7 @@ import pandas as pd
 from helpers.build import store
 from helpers.core import files
 from helpers.report import html_tables
+from helpers.stats import disclosure
 
 LEVELS = {
     "District": "District",
@@ -103,15 +104,22 @@ def compendium_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def export_files(out: Path, table: pd.DataFrame) -> None:
+    """compendium.csv and .xlsx, after disclosure control's last check: a table that would
+    publish a count of 1 to 4, or a figure on a suppressed row, is refused."""
+    disclosure.check_no_small_counts(table)
+    _replace(out / "compendium.csv", lambda p: table.to_csv(p, index=False))
+    _replace(
+        out / "compendium.xlsx", lambda p: table.to_excel(p, index=False, sheet_name="compendium")
+    )
+
+
 def write(out: Path) -> None:
     """compendium.html, .csv and .xlsx in `out` (written to temporary names, then renamed)."""
     from helpers.site import pages as site
 
     table = compendium_table()
-    _replace(out / "compendium.csv", lambda p: table.to_csv(p, index=False))
-    _replace(
-        out / "compendium.xlsx", lambda p: table.to_excel(p, index=False, sheet_name="compendium")
-    )
+    export_files(out, table)
     columns = ["name", "priority", "definition", "unit", "publisher", "latest_period", "caveats"]
     head = "".join(
         f'<th scope="col"><button type="button">{html.escape(c.replace("_", " ").capitalize())}'

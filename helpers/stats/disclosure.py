@@ -20,7 +20,11 @@ Choices, stated so that a reader can check them:
   suppression is not done here; callers that publish a total beside all of its parts must
   check for it.
 
-Exporters call :func:`check_no_small_counts` as a last guard before anything is written.
+The last guard is wired into every exporter, and refuses (DisclosureError) rather than
+publish: every chart checks the frame it draws (so its labels) with
+:func:`check_no_small_counts`, and so does every alt text built from a frame; every HTML table
+checks its count columns' text with :func:`check_no_small_text`; the compendium's CSV and XLSX
+are checked before they are written.
 """
 
 from __future__ import annotations
@@ -47,9 +51,9 @@ __all__ = [
     "SUPPRESSED_VALUE",
     "TREND_COLUMNS",
     "check_no_small_counts",
+    "check_no_small_text",
     "display",
     "is_small",
-    "scrub_csv",
     "suppress",
 ]
 
@@ -232,24 +236,19 @@ def _describe(rows: pd.DataFrame, limit: int = 3) -> str:
     return "; ".join(labels) + more
 
 
-def scrub_csv(frame: pd.DataFrame, *, count: str = "count", note: str = "note") -> pd.DataFrame:
-    """A frame safe to offer as a CSV download: suppressed, checked, with a ``note`` column.
+def check_no_small_text(cells: Any, column: str) -> None:
+    """Raise :class:`DisclosureError` if a formatted count column shows a count of 1 to 4.
 
-    Suppressed cells are empty (NaN writes as an empty field); the ``note`` column holds
-    :data:`NOTE` on suppressed rows and is empty elsewhere (an existing note is kept, with the
-    disclosure note added after it). Whole-number counts are written without ".0". No rows or
-    columns are dropped.
-    """
-    out = suppress(frame, count=count)
-    hidden = out["suppressed"].to_numpy()
-    if note in out.columns:
-        existing = out[note].astype("object").where(out[note].notna(), "")
-        joined = existing.where(existing.eq(""), existing + " ") + NOTE
-        out[note] = existing.where(~hidden, joined)
-    else:
-        out[note] = np.where(hidden, NOTE, "")
-    if count in out.columns and pd.api.types.is_float_dtype(out[count]):
-        whole = out[count].dropna()
-        if (whole == whole.round()).all():
-            out[count] = out[count].astype("Int64")  # "7", not "7.0", in the download
-    return check_no_small_counts(out, count=count)
+    For tables of text ("12", "1,204", "<5", "no data"): a cell that reads as a number above 0
+    and below 5 is a small count about to be published."""
+    for cell in cells:
+        text = str(cell).strip().replace(",", "")
+        try:
+            number = float(text)
+        except ValueError:
+            continue
+        if is_small(number):
+            raise DisclosureError(
+                f"the column '{column}' was about to show a count of {text}",
+                fix="format counts with helpers.stats.disclosure.display after suppress",
+            )

@@ -14,6 +14,7 @@ from helpers.report.charts.parts import (
     ci_handle,
     finish,
     flags,
+    guard,
     keep_in_layout,
     legends_above,
     new_figure,
@@ -65,6 +66,7 @@ def compare_bars(
     the `highlight` area is blue and the others grey. Missing rows say "no data", suppressed rows
     "suppressed (fewer than 5)"; neither gets a bar. `benchmark` draws a dashed line."""
     require_columns(frame, [label, value], "compare_bars")
+    guard(frame, "compare_bars", value, lower, upper)
     data = frame.reset_index(drop=True)
     n = len(data)
     hidden = flags(data, suppressed)
@@ -181,6 +183,7 @@ def spine(
     needed = ["indicator_name", "period", "area_value", "benchmark_value", "lowest", "q25"]
     needed += ["q75", "highest", "outcome", "polarity"]
     require_columns(frame, needed, "spine")
+    guard(frame, "spine", "area_value")
     data = frame.reset_index(drop=True)
     n = len(data)
     hidden = flags(data, suppressed)

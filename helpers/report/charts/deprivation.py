@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from helpers.report.charts.parts import (
     finish,
     flags,
+    guard,
     new_figure,
     number_format,
     numbers,
@@ -48,6 +49,7 @@ def deprivation_deciles(
     whiskers. Deciles with no neighbourhoods (no row or NaN) say "no data"; suppressed ones say
     "suppressed (fewer than 5)"."""
     require_columns(frame, [decile, value, lower, upper], "deprivation_deciles")
+    guard(frame, "deprivation_deciles", value, lower, upper)
     data = frame.copy()
     data["_decile"] = pd.to_numeric(data[decile], errors="coerce")
     data = data.dropna(subset=["_decile"]).drop_duplicates("_decile", keep="last")

@@ -12,6 +12,7 @@ from matplotlib.patches import Patch
 from helpers.report.charts.parts import (
     finish,
     flags,
+    guard,
     legends_above,
     new_figure,
     number_format,
@@ -81,6 +82,7 @@ def monthly(
     column draws several lines, the `highlight` one thick; bands follow the highlighted line (or
     all lines when none is highlighted)."""
     require_columns(frame, [month, value, series], "monthly")
+    guard(frame, "monthly", value)
     data = _month_table(frame, month, value, status, missing_status, suppressed)
     full = pd.period_range(data["_month"].min(), data["_month"].max(), freq="M")
     starts = full.to_timestamp()
@@ -194,6 +196,7 @@ def seasonality(
     (missing or unpublished months are left out, not counted as zero). The subtitle says how many
     years each average is based on."""
     require_columns(frame, [month, value], "seasonality")
+    guard(frame, "seasonality", value)
     data = _month_table(frame, month, value, status, missing_status, suppressed)
     totals = data.groupby("_month")["_value"].sum(min_count=1).dropna()
     withheld = data.loc[data["_hidden"], "_month"].nunique()

@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from helpers.core.errors import DataError
+from helpers.core.errors import DataError, DisclosureError
 from helpers.report import palette
 from helpers.report.charts.theme import (
     EDGE,
@@ -25,6 +25,7 @@ from helpers.report.charts.theme import (
     WIDTH,
     apply_theme,
 )
+from helpers.stats import disclosure
 
 
 def wrap(text: str, width: int) -> str:
@@ -56,6 +57,17 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str | None], chart: s
             f"(it has {', '.join(map(str, frame.columns))}).",
             fix="Pass the right column names as keyword arguments.",
         )
+
+
+def guard(frame: pd.DataFrame, chart: str, *figures: str | None) -> None:
+    """Disclosure control's last check on what a chart is about to draw: no count of 1 to 4 in
+    `count`, and no figure (these columns, or a rate and its limits) left on a suppressed row.
+    A frame that fails is refused, never drawn."""
+    dependent = dict.fromkeys([*disclosure.DEPENDENT_COLUMNS, *(f for f in figures if f)])
+    try:
+        disclosure.check_no_small_counts(frame, dependent=tuple(dependent))
+    except DisclosureError as exc:
+        raise DisclosureError(f"{chart}: {exc.problem}", fix=exc.fix) from exc
 
 
 def numbers(frame: pd.DataFrame, column: str | None) -> pd.Series:

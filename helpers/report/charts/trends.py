@@ -13,6 +13,7 @@ from helpers.core import periods as period_labels
 from helpers.report.charts.parts import (
     finish,
     flags,
+    guard,
     new_figure,
     numbers,
     require_columns,
@@ -56,6 +57,7 @@ def trend(
     leave a gap in the line, marked "gap" on the chart and explained under it; suppressed values
     likewise. `trend_label` adds a subtitle such as "Recent trend: Cannot be calculated"."""
     require_columns(frame, [period, value, series], "trend")
+    guard(frame, "trend", value, lower, upper)
     data = frame.reset_index(drop=True).copy()
     data[period] = data[period].astype(str)
     periods = list(pd.unique(data[period]))
