@@ -93,3 +93,61 @@ def test_each_stage_says_what_it_owns_and_may_import():
         for other in ALLOWED:
             if other != stage:
                 assert (f"helpers.{other}" in said) == (other in ALLOWED[stage]), (stage, other)
+
+
+def _foreign_private_writes(path: Path) -> list[str]:
+    """Assignments to another object's private attribute (`x._name = ...`, `setattr(x, "_n")`)
+    other than self's: how a library's internals get patched."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        targets = []
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr.startswith("_")
+                and not (isinstance(target.value, ast.Name) and target.value.id in {"self", "cls"})
+            ):
+                found.append(f"line {node.lineno}: .{target.attr} =")
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "setattr"
+            and len(node.args) > 1
+            and isinstance(node.args[1], ast.Constant)
+            and str(node.args[1].value).startswith("_")
+        ):
+            found.append(f"line {node.lineno}: setattr {node.args[1].value}")
+    return found
+
+
+def _imported_modules(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_no_patches_on_other_libraries():
+    """No mock in production code, and no writes to another library's private attributes."""
+    mocks = [
+        p.relative_to(PACKAGE).as_posix()
+        for p in MODULES
+        if any(m.split(".")[0] == "unittest" for m in _imported_modules(p))
+    ]
+    assert not mocks, f"unittest.mock imported in {mocks}"
+    writes = {}
+    for path in MODULES:
+        if found := _foreign_private_writes(path):
+            writes[path.relative_to(PACKAGE).as_posix()] = found
+    assert not writes, writes
+
+
+def test_the_patch_checker_sees_a_patch(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import matplotlib.text as t\nt.Text._get_layout = None\nsetattr(t, '_x', 1)\n")
+    assert _foreign_private_writes(bad) == ["line 2: ._get_layout =", "line 3: setattr _x"]
