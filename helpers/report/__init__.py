@@ -1,5 +1,7 @@
-"""Report content: what a notebook shows. `content` and `views` are pure functions that take the
-store's frames and return values, sentences and table frames; `narrative` words them; `charts`
-draws; `html_tables` lays out tables; `display.Report` only arranges and displays all of it.
+"""Report content: what a notebook shows. `content` (the decisions: which figure, which
+benchmark, which areas, the table frames) and `wording` (alt texts, notes, gap and source
+lines) are pure functions on the store's frames; `views` selects those frames from the store;
+`narrative` words the headlines; `charts` draws; `html_tables` lays out tables;
+`display.Report` only fetches, arranges and displays.
 
 May import: helpers.core, helpers.stats, helpers.build (the store, read-only)."""
