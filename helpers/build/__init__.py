@@ -1,0 +1,7 @@
+"""Building the store: `needs build` turns data/raw into the tidy store in data/processed.
+pipeline runs it (incremental, atomic through writing); police_counts counts the police.uk
+street files; indicators adds confidence intervals, comparisons and trends to the rows that
+source_values makes from each kind of source; police_summaries makes the police.uk tables the
+reports chart. `store` is the read-only access the report stage uses.
+
+May import: helpers.core, helpers.stats, helpers.sources."""

@@ -1,0 +1,249 @@
+"""Indicator rows from each kind of source, before the statistics are added: police.uk annual
+counts per area with population denominators, OHID Fingertips files (one sex and age
+breakdown), the ONS Health Index, and ONS recorded crime by police force area."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.core import config
+from helpers.core.errors import DataError
+from helpers.sources import fingertips
+
+# The Fingertips-shaped columns, then the comparisons and trend the build adds.
+COLUMNS = [
+    *fingertips.TIDY_COLUMNS,
+    "county_outcome",
+    "county_level",
+    "trend_marker",
+    "trend_label",
+]
+
+
+def police_values(
+    entry: dict,
+    crimes: pd.DataFrame,
+    coverage: pd.DataFrame,
+    population: pd.DataFrame,
+    areas: pd.DataFrame,
+    areas_cfg: config.Areas,
+    build_cfg: dict,
+) -> pd.DataFrame:
+    """Annual counts and crude rates per 1,000 for the force's local authorities, the county
+    and the force area. A year with a missing month is a gap row (no count, no value)."""
+    per = float(entry["multiplier"])
+    pop_of, year_for = denominators(population, build_cfg)
+
+    selected = crimes[crimes["crime_type"].isin(entry["source"]["crime_types"])]
+    selected = selected.assign(year=selected["month"].str[:4].astype(int))
+    by_lad = selected.groupby(["lad_code", "year"])["count"].sum()
+
+    months = coverage.assign(year=coverage["month"].str[:4].astype(int))
+    in_range = months.groupby("year")["month"].count()
+    whole_years = in_range[in_range == 12].index  # years the snapshot spans in full
+    missing_by_year = months[months["status"] == "missing"].groupby("year")["month"].apply(list)
+
+    groups = areas_cfg.members()
+
+    rows = []
+    for code, members in groups.items():
+        for year in whole_years:
+            missing = missing_by_year.get(year, [])
+            row = {"area_code": code, "period": str(year)}
+            if missing:
+                row["value_note"] = (
+                    f"Gap: police.uk did not publish {', '.join(missing)}; no annual figure"
+                )
+                rows.append(row)
+                continue
+            count = sum(int(by_lad.get((m, year), 0)) for m in members)
+            pop_year = year_for.get(year, year)
+            if (code, pop_year) not in pop_of.index:
+                raise DataError(
+                    f"no population for {code} in mid-{pop_year}",
+                    fix="add the year to the population series or to "
+                    "population.year_for in params/build.yaml",
+                    path="params/build.yaml",
+                )
+            denominator = float(pop_of[(code, pop_year)])
+            row |= {"count": count, "denominator": denominator, "value": count / denominator * per}
+            if pop_year != year:
+                row["value_note"] = (
+                    f"Denominator: mid-{pop_year} population (no mid-{year} "
+                    "estimate published in the series used)"
+                )
+            rows.append(row)
+    return _counted(
+        rows, entry, "police.uk street-level crime (Home Office); ONS mid-year population estimates"
+    )
+
+
+def fingertips_values(entry: dict, folder: Path) -> pd.DataFrame:
+    frame = fingertips.read_indicator_file(folder / entry["source"]["file"])
+    ids = frame["indicator_id"].unique().tolist()
+    if ids != [entry["id"]]:
+        raise DataError(
+            f"the file holds indicator {', '.join(ids)}, but the compendium entry "
+            f"is '{entry['id']}'",
+            path=folder / entry["source"]["file"],
+            fix="point the compendium entry at the right file",
+        )
+    return select_breakdown(frame, entry).assign(indicator_name=entry["name"])
+
+
+def select_breakdown(frame: pd.DataFrame, entry: dict) -> pd.DataFrame:
+    """One row per area and period: the entry's sex and age (when it names them) and the
+    overall figure rather than the category splits (e.g. deprivation deciles) that API
+    downloads add. A file with one breakdown passes through unchanged."""
+    source = entry["source"]
+    keep = frame["category_type"].isna()
+    for column in ("sex", "age"):
+        wanted = source.get(column)
+        if wanted is not None:
+            keep &= frame[column].astype(str) == str(wanted)
+    chosen = frame[keep]
+    if chosen.empty:
+        raise DataError(
+            f"indicator '{entry['id']}' has no rows for "
+            + ", ".join(f"{c} {source[c]!r}" for c in ("sex", "age") if c in source),
+            path=source.get("file"),
+            fix="set source.sex / source.age to values the file has: "
+            + "; ".join(
+                f"{c}: {', '.join(sorted(frame[c].dropna().astype(str).unique()))}"
+                for c in ("sex", "age")
+            ),
+        )
+    doubled = chosen.duplicated(["area_code", "period"])
+    if doubled.any():
+        raise DataError(
+            f"indicator '{entry['id']}' has several rows per area and period (by sex or age)",
+            path=source.get("file"),
+            fix="name one breakdown in the compendium entry's source, e.g. "
+            "{kind: fingertips, file: ..., sex: Persons, age: All ages}",
+        )
+    return chosen
+
+
+def health_index_values(entry: dict, hi: pd.DataFrame) -> pd.DataFrame:
+    frame = hi[hi["indicator"] == entry["source"]["indicator"]]
+    frame = pd.DataFrame(
+        {
+            "indicator_id": entry["id"],
+            "indicator_name": entry["name"],
+            "area_code": frame["area_code"],
+            "area_name": np.nan,
+            "area_type": "District",
+            "period": frame["year"].astype(str),
+            "sex": "Persons",
+            "age": np.nan,
+            "category_type": np.nan,
+            "category": np.nan,
+            "value": frame["value"],
+            "england_outcome": "not compared",
+            "england_level": np.nan,
+            "source": "ONS Health Index for England",
+        }
+    )
+    return complete(frame)
+
+
+def denominators(population: pd.DataFrame, build_cfg: dict) -> tuple[pd.Series, dict[int, int]]:
+    """Crude-rate denominators: all-persons totals of the one release params/build.yaml names,
+    by (area_code, year), and the stated year to use for years the release lacks."""
+    pop_cfg = build_cfg.get("population") or {}
+    year_for = {int(k): int(v) for k, v in (pop_cfg.get("year_for") or {}).items()}
+    release = (pop_cfg.get("series") or {}).get("release", "")
+    totals = population[
+        (population["age"] == "all")
+        & (population["sex"] == "Persons")
+        & (population["release"] == release)
+    ]
+    return totals.set_index(["area_code", "year"])["population"], year_for
+
+
+def _counted(rows: list[dict], entry: dict, source: str) -> pd.DataFrame:
+    """Rows of counts and rates for all persons, all ages, as tidy indicator values."""
+    frame = pd.DataFrame(rows).assign(
+        indicator_id=entry["id"],
+        indicator_name=entry["name"],
+        area_name=np.nan,
+        area_type=np.nan,
+        sex="Persons",
+        age="All ages",
+        category_type=np.nan,
+        category=np.nan,
+        england_outcome="not compared",
+        england_level=np.nan,
+        source=source,
+    )
+    return complete(frame)
+
+
+def complete(frame: pd.DataFrame) -> pd.DataFrame:
+    for col in COLUMNS:
+        if col not in frame:
+            frame[col] = np.nan
+    float_cols = [
+        "count",
+        "denominator",
+        "value",
+        "lower_95",
+        "upper_95",
+        "lower_998",
+        "upper_998",
+        "england_level",
+    ]
+    frame[float_cols] = frame[float_cols].astype(float)
+    return frame[fingertips.TIDY_COLUMNS]
+
+
+def recorded_crime_values(
+    entry: dict, raw: Path, population: pd.DataFrame, areas_cfg: config.Areas, build_cfg: dict
+) -> pd.DataFrame:
+    """Force-area and England counts of one ONS offence group, crude rate per `multiplier`.
+
+    The file names areas, not codes: the force is named after its county, England in capitals."""
+    from helpers.sources import recorded_crime
+
+    source = entry["source"]
+    path = raw / "recorded_crime" / "ons_pfa_recorded_crime_ye_sep_2015_2024.csv"
+    counts = recorded_crime.read_recorded_crime(path, [source["offence"]])
+    names = {
+        source.get("force_name", "Leicestershire"): areas_cfg.force_area,
+        "ENGLAND": areas_cfg.england,
+    }
+    counts = counts[counts["area_name"].isin(names)].assign(
+        area_code=lambda f: f["area_name"].map(names)
+    )
+    pop_of, year_for = denominators(population, build_cfg)
+    rows = []
+    for row in counts.itertuples():
+        pop_year = year_for.get(row.year, row.year)
+        denominator = pop_of.get((row.area_code, pop_year), np.nan)
+        note = (
+            (
+                f"Denominator: mid-{pop_year} population (no mid-{row.year} estimate in the "
+                "series used)"
+            )
+            if pop_year != row.year
+            else np.nan
+        )
+        rows.append(
+            {
+                "area_code": row.area_code,
+                "period": f"Year ending Sep {row.year}",
+                "count": row.count,
+                "denominator": denominator,
+                "value": row.count / denominator * float(entry["multiplier"]),
+                "value_note": note,
+            }
+        )
+    return _counted(
+        rows,
+        entry,
+        "ONS police recorded crime by police force area (secondary copy); ONS mid-year "
+        "population estimates",
+    )
