@@ -121,7 +121,6 @@ def latest(labels: Iterable[str]) -> str:
 
 
 def sort_key(label: str) -> tuple:
+    """By year, then by text: labels without a year sort as text, before those with one."""
     period = parse(label)
-    if period.kind == "year ending":
-        return (period.year, period.label)
-    return (period.year or 0, period.label) if period.kind != "other" else (0, period.label)
+    return (period.year or 0, period.label)

@@ -93,9 +93,14 @@ def perspective(avail: str, codes: AreaCodes) -> str:
 # ---------------------------------------------------------------------- headlines
 
 
+def _shown(history: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a value or a suppressed figure: a gap row ("not published") is not a figure."""
+    return history[history["value"].notna() | history["suppressed"]]
+
+
 def latest_shown_period(history: pd.DataFrame) -> str | None:
     """The latest period with a value or a suppressed figure (a gap row does not count)."""
-    shown = history[history["value"].notna() | history["suppressed"]]
+    shown = _shown(history)
     return periods.latest(shown["period"]) if len(shown) else None
 
 
@@ -113,7 +118,7 @@ def headline(
     """The headline for `code`'s latest figure. `history` holds `code` and England over time;
     `comparison` the latest period for the comparison areas, when the benchmark is not
     England."""
-    shown = history[history["value"].notna() | history["suppressed"]]
+    shown = _shown(history)
     period = latest_shown_period(history)
     row = shown[(shown["period"] == period) & (shown["area_code"] == code)]
     if period is None or row.empty:

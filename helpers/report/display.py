@@ -35,7 +35,6 @@ class Report:
         self.area = store.area_name(area_code)
         self.codes = views.area_codes(area_code)
         self.names = store.areas().set_index("area_code")["area_name"].to_dict()
-        self.county = self.names[self.codes["county"]]
         self.shown: list[str] = []
         charts.apply_theme()
 

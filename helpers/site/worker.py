@@ -17,6 +17,7 @@ from helpers.build import store
 from helpers.core import files, paths
 from helpers.core.errors import RunError
 from helpers.core.provenance import PRIORITY_TITLES, code_version, run_time
+from helpers.site import pages
 
 CACHE = ".cache"
 RESET_KERNEL = (
@@ -162,12 +163,10 @@ def worker_run(task: Task) -> ReportResult:
 
 
 def _report_html(task: Task, nb) -> str:
-    from helpers.site import pages as site
-
     title = f"{PRIORITY_TITLES.get(task.notebook, task.notebook)}: {task.area_name}"
     info = store.build_info()
     when = run_time()
-    return site.report_page(
+    return pages.report_page(
         nb,
         title=title,
         subtitle=f"{task.area_name} · {when:%d %B %Y}",
@@ -185,8 +184,6 @@ def failed(task: Task, exc: BaseException, seconds: float, prefix: str = "") -> 
     """Record a failed report: its full traceback (with every chained cause) in
     <notebook>.error.log, an error page that links it and the executed notebook, and no cache
     key, so the next run tries again. The previous good page is left as it was."""
-    from helpers.site import pages
-
     folder, _page, _executed, key_file = task_paths(task)
     folder.mkdir(parents=True, exist_ok=True)
     error = prefix + _first_line(exc)
