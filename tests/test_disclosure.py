@@ -253,7 +253,7 @@ def test_check_passes_and_returns_a_safe_frame():
 @pytest.mark.parametrize(
     ("value", "options", "expected"),
     [
-        (2, {"suppressed": True, "is_count": True}, "<5"),
+        (2, {"suppressed": True, "is_count": True}, "suppressed"),
         (0.0376, {"suppressed": True}, "suppressed"),
         (np.nan, {}, "no data"),
         (None, {"is_count": True}, "no data"),
@@ -281,8 +281,9 @@ def test_check_no_small_text_reads_formatted_counts():
             disclosure.check_no_small_text(["12", cell], "Crimes")
 
 
-def test_note_reads_as_one_plain_sentence():
-    assert disclosure.NOTE == (
+def test_note_states_both_rules_in_plain_words():
+    assert disclosure.NOTE.startswith(
         "Counts of 1 to 4, and rates based on them, are not shown, to protect privacy."
     )
+    assert "subtracting" in disclosure.NOTE and "every report" in disclosure.NOTE
     assert disclosure.SMALL_COUNT_MAX == 4

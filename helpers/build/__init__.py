@@ -2,6 +2,7 @@
 pipeline runs it (incremental, atomic through writing); police_counts counts the police.uk
 street files; indicators adds confidence intervals, comparisons and trends to the rows that
 source_values makes from each kind of source; police_summaries makes the police.uk tables the
-reports chart. `store` is the read-only access the report stage uses.
+reports chart; protection marks, once for every report, the cells that disclosure control hides.
+`store` is the read-only access the report stage uses.
 
 May import: helpers.core, helpers.stats, helpers.sources."""

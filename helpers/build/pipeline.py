@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.build import police_counts, writing
+from helpers.build import police_counts, protection, writing
 from helpers.core import config, paths
 from helpers.core.errors import DataError
 from helpers.sources import (
@@ -155,6 +155,13 @@ def _assemble(raw: Path, params: Path, compendium_file: Path, partner: Path) -> 
         "baseline_2017": baseline_2017.read_baseline_2017(
             raw / "seed_2017" / "leicestershire_2017_headline_figures.csv"
         ),
+    }
+    log.info("Disclosure control: primary and secondary suppression")
+    crime_types = protection.police_crime_types(indicators)
+    tables = protection.mark(tables, crime_types)
+    info["disclosure"] = {  # the audit after `needs run` rebuilds the groups from these
+        "police_crime_types": crime_types,
+        "suppressed_cells": {n: int(tables[n]["suppressed"].sum()) for n in protection.TABLES},
     }
     district_codes = list(areas_cfg.force_districts)
     tables["boundaries.geojson"] = boundaries.read_district_boundaries(

@@ -19,7 +19,8 @@ Conventions shared by every function:
 
 Modules: rates (crude rates, proportions, DSR, means), standardised (ISR, ISRatio), compare
 (benchmark comparison), trends (recent trend), funnels (funnel plots, quantiles), limits and
-checks (shared by them), disclosure (small-number suppression).
+checks (shared by them), disclosure (small-number suppression), secondary (the complementary
+suppression that stops a hidden count being worked out by subtraction).
 
 May import: helpers.core.
 """

@@ -15,10 +15,11 @@ Choices, stated so that a reader can check them:
   so that case is not handled.)
 * **A missing count is not suppressed.** It is a gap in the data (nothing published), not a
   small number, and is reported as "no data".
-* **Only primary suppression.** A hidden district count can sometimes be worked out by
-  subtracting the shown districts from a shown county total. Secondary (complementary)
-  suppression is not done here; callers that publish a total beside all of its parts must
-  check for it.
+* **Secondary suppression is decided once, for the whole store.** A hidden district count
+  could be worked out by subtracting the shown districts from the county total; the build
+  (helpers.build.protection, with the rule in helpers.stats.secondary) marks the extra cells
+  in a ``suppressed`` column, which :func:`suppress` keeps. A hidden cell is never labelled
+  "fewer than 5": a complementary one is larger, and both must look the same.
 
 The last guard is wired into every exporter, and refuses (DisclosureError) rather than
 publish: every chart checks the frame it draws (so its labels) with
@@ -60,14 +61,19 @@ __all__ = [
 SMALL_COUNT_MAX = 4
 """The largest count that is hidden; counts above 0 and up to this are small."""
 
-NOTE = "Counts of 1 to 4, and rates based on them, are not shown, to protect privacy."
+NOTE = (
+    "Counts of 1 to 4, and rates based on them, are not shown, to protect privacy. Where one "
+    "could be worked out by subtracting other published figures from a total, one more figure "
+    "is hidden too, in every report."
+)
 """The sentence that explains hidden figures to a reader (footnotes, CSV notes)."""
 
-SUPPRESSED_COUNT = "<5"
-"""Shown in place of a hidden count."""
+SUPPRESSED_COUNT = "suppressed"
+"""Shown in place of a hidden count. Not "<5": a count hidden so that a small one cannot be
+worked out by subtraction (secondary suppression) is 5 or more, and must look the same."""
 
 SUPPRESSED_VALUE = "suppressed"
-"""Shown in place of a hidden rate, proportion or limit ("<5" would misstate a rate)."""
+"""Shown in place of a hidden rate, proportion or limit (the same word as for a count)."""
 
 NO_DATA = "no data"
 """Shown in place of a missing figure (a gap, not a suppression)."""
@@ -174,9 +180,9 @@ def display(
     fmt: str | None = None,
     is_count: bool = False,
 ) -> str:
-    """A figure as text for a table or label: "<5" or "suppressed", "no data", or the number.
+    """A figure as text for a table or label: "suppressed", "no data", or the number.
 
-    A hidden count shows "<5"; any other hidden figure shows "suppressed". ``fmt`` defaults to
+    Any hidden figure, count or rate, shows "suppressed". ``fmt`` defaults to
     "{:,.0f}" for counts and "{:,.1f}" otherwise. A count of 1 to 4 that was not marked
     ``suppressed`` raises :class:`DisclosureError` rather than being printed.
     """
@@ -239,8 +245,8 @@ def _describe(rows: pd.DataFrame, limit: int = 3) -> str:
 def check_no_small_text(cells: Any, column: str) -> None:
     """Raise :class:`DisclosureError` if a formatted count column shows a count of 1 to 4.
 
-    For tables of text ("12", "1,204", "<5", "no data"): a cell that reads as a number above 0
-    and below 5 is a small count about to be published."""
+    For tables of text ("12", "1,204", "suppressed", "no data"): a cell that reads as a number
+    above 0 and below 5 is a small count about to be published."""
     for cell in cells:
         text = str(cell).strip().replace(",", "")
         try:

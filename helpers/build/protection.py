@@ -1,0 +1,206 @@
+"""Disclosure control for the whole store at once, so every report hides the same cells.
+
+The build marks each count cell of the published tables (indicator values, police.uk monthly
+counts, counts by deprivation decile, neighbourhood counts) with a ``suppressed`` flag:
+primary suppression (a count of 1 to 4) plus the secondary suppression of
+:mod:`helpers.stats.secondary` over the groups that add up to a published total. Reports then
+read the flag through :func:`helpers.stats.disclosure.suppress`, so the county report and the
+district reports cannot disagree about what is hidden.
+
+The same :func:`cell_keys` and :func:`groups` serve the audit of what a run published
+(:mod:`helpers.site.audit`), which re-derives the hidden cells from the shown ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from helpers.stats import disclosure
+from helpers.stats.secondary import Group, protect
+
+CELL_COLUMNS = [
+    "kind",
+    "indicator_id",
+    "crime_type",
+    "sex",
+    "age",
+    "area_code",
+    "period",
+    "breakdown",
+    "count",
+    "hidden",
+]
+"""One published count: what it counts, where, when, in which breakdown, and whether hidden."""
+
+TABLES = ("indicator_values", "police_monthly", "police_deprivation", "police_lsoa_year")
+"""Store tables whose counts are published in reports."""
+
+REPORT_AREAS_ONLY = ("monthly", "deprivation")
+"""Kinds of cell that reports show for their own area only (the county and its districts):
+monthly counts and deprivation deciles are never published for the other areas of the force,
+so those cells cannot be subtracted from anything and take part in no group. The audit
+(helpers.site.audit) checks what was really published."""
+
+
+def cell_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """The cells of a store table (or of a view taken from one), in CELL_COLUMNS, by position.
+
+    The kind of table is read from its columns, so a view keeps the keys of its table."""
+    n = len(frame)
+    out = pd.DataFrame(index=range(n), columns=CELL_COLUMNS, dtype="object")
+    text = lambda col: (  # noqa: E731 - a column as plain text, missing as ""
+        frame[col].astype("object").where(frame[col].notna(), "").astype(str).to_numpy()
+        if col in frame
+        else np.full(n, "", dtype=object)
+    )
+    if "indicator_id" in frame:
+        kind = "indicator"
+        out["indicator_id"] = text("indicator_id")
+        out["sex"], out["age"] = text("sex"), text("age")
+        out["period"] = text("period")
+        out["breakdown"] = text("category")
+    elif "month" in frame:
+        kind = "monthly"
+        out["period"] = text("month")
+    elif "imd_decile" in frame and "lsoas" in frame:
+        kind = "deprivation"
+        out["period"] = text("year")
+        out["breakdown"] = ["imd_decile " + d for d in text("imd_decile")]
+    elif "lsoa_code" in frame:
+        kind = "lsoa"
+        out["period"] = text("year")
+    else:
+        raise ValueError(f"not a table of counts: columns {list(frame.columns)}")
+    out["kind"] = kind
+    for col in ("indicator_id", "sex", "age", "breakdown"):
+        out[col] = out[col].fillna("")
+    out["crime_type"] = text("crime_type")
+    out["area_code"] = text("lsoa_code" if kind == "lsoa" else "area_code")
+    count = frame["count"] if "count" in frame else pd.Series(np.nan, index=frame.index)
+    out["count"] = pd.to_numeric(count, errors="coerce").to_numpy(dtype="float64")
+    flags = frame["suppressed"] if "suppressed" in frame else pd.Series(False, index=frame.index)
+    out["hidden"] = flags.astype("object").where(flags.notna(), False).astype(bool).to_numpy()
+    return out
+
+
+def groups(
+    cells: pd.DataFrame, areas: pd.DataFrame, crime_types: Mapping[str, Sequence[str]]
+) -> list[Group]:
+    """Every total published with all its parts, as positions in ``cells``.
+
+    ``areas`` is the store's areas table (parents by code); ``crime_types`` gives, for each
+    police.uk indicator, the crime types its annual count adds up."""
+    cells = cells.reset_index(drop=True)
+    found: list[Group] = []
+    found += _geography(cells, areas)
+    found += _annual(cells, crime_types)
+    return found
+
+
+def _area_families(areas: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    """(total, parts) of the area hierarchy: county = its districts, force area = its county
+    and unitaries, and force area = its districts and unitaries."""
+    families = []
+    kind = dict(zip(areas["area_code"], areas["area_type"], strict=True))
+    for county in [c for c, t in kind.items() if t == "County"]:
+        districts = areas.loc[areas["county_code"] == county, "area_code"].tolist()
+        if districts:
+            families.append((county, districts))
+    for force in [c for c, t in kind.items() if t == "Police force area"]:
+        inside = areas[areas["pfa_code"] == force]
+        kinds = inside["area_type"]
+        tops = inside.loc[kinds.isin(["County", "Unitary authority"]), "area_code"]
+        lowest = inside.loc[kinds.isin(["District", "Unitary authority"]), "area_code"]
+        for parts in (tops.tolist(), lowest.tolist()):
+            if parts and (force, parts) not in families:
+                families.append((force, parts))
+    return families
+
+
+def _geography(cells: pd.DataFrame, areas: pd.DataFrame) -> list[Group]:
+    keyed = cells.reset_index().set_index(
+        ["kind", "indicator_id", "crime_type", "sex", "age", "period", "breakdown", "area_code"]
+    )["index"]
+    position = keyed[~keyed.index.duplicated()].to_dict()
+    slices = cells[["kind", "indicator_id", "crime_type", "sex", "age", "period", "breakdown"]]
+    out = []
+    for key in slices.drop_duplicates().itertuples(index=False, name=None):
+        for total, parts in _area_families(areas):
+            members = [position.get((*key, code)) for code in (total, *parts)]
+            if all(m is not None for m in members):
+                out.append(Group(members[0], tuple(members[1:]), f"{'/'.join(key)} {total}"))
+    return out
+
+
+def _annual(cells: pd.DataFrame, crime_types: Mapping[str, Sequence[str]]) -> list[Group]:
+    """A police.uk indicator's annual count = its crime types' months; and, for one crime
+    type, = that type's deprivation deciles."""
+    out = []
+    annual = cells[(cells["kind"] == "indicator") & cells["indicator_id"].isin(list(crime_types))]
+    monthly = cells[cells["kind"] == "monthly"]
+    deciles = cells[cells["kind"] == "deprivation"]
+    month_index = {
+        key: group.index.tolist()
+        for key, group in monthly.assign(year=monthly["period"].str[:4]).groupby(
+            ["area_code", "year", "crime_type"]
+        )
+    }
+    decile_index = {
+        key: group.index.tolist()
+        for key, group in deciles.groupby(["area_code", "period", "crime_type"])
+    }
+    for pos, row in annual.iterrows():
+        types = list(crime_types[row["indicator_id"]])
+        months = [month_index.get((row["area_code"], row["period"], t)) for t in types]
+        if months and all(m is not None for m in months):
+            parts = tuple(sorted(i for m in months for i in m))
+            out.append(Group(pos, parts, f"{row['indicator_id']} {row['area_code']} months"))
+        if len(types) == 1:
+            parts = decile_index.get((row["area_code"], row["period"], types[0]))
+            if parts:
+                out.append(Group(pos, tuple(parts), f"{row['indicator_id']} deciles"))
+    return out
+
+
+def police_crime_types(indicators: Sequence[Mapping]) -> dict[str, list[str]]:
+    """{indicator id: crime types} for the police.uk indicators of the compendium."""
+    return {
+        e["id"]: list(e["source"]["crime_types"])
+        for e in indicators
+        if e["source"]["kind"] == "police_uk"
+    }
+
+
+def mark(
+    tables: dict[str, pd.DataFrame], crime_types: Mapping[str, Sequence[str]]
+) -> dict[str, pd.DataFrame]:
+    """The tables with a ``suppressed`` column: primary and secondary, decided together."""
+    present = [name for name in TABLES if name in tables]
+    parts = []
+    for name in present:
+        keys = cell_keys(tables[name].reset_index(drop=True))
+        keys["table"], keys["row"] = name, np.arange(len(keys))
+        parts.append(keys)
+    cells = pd.concat(parts, ignore_index=True)
+    primary = np.asarray(disclosure.is_small(cells["count"]), dtype=bool)
+    areas = tables["areas"]
+    reported = set(areas.loc[areas["is_report_area"].astype(bool), "area_code"])
+    scope = ~cells["kind"].isin(REPORT_AREAS_ONLY) | cells["area_code"].isin(reported)
+    position = np.flatnonzero(scope.to_numpy())
+    published = [
+        Group(int(position[g.total]), tuple(int(position[i]) for i in g.parts), g.name)
+        for g in groups(cells[scope].reset_index(drop=True), areas, crime_types)
+    ]
+    hidden = protect(
+        cells["count"].to_numpy(dtype="float64"),
+        primary | cells["hidden"].to_numpy(dtype=bool),
+        published,
+    )
+    out = dict(tables)
+    for name in present:
+        mine = cells["table"].to_numpy() == name
+        out[name] = tables[name].reset_index(drop=True).assign(suppressed=hidden[mine])
+    return out
