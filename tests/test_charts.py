@@ -617,7 +617,7 @@ def test_monthly_suppressed_months_are_gaps_with_a_key():
     check_common(fig, title="Drug crimes per month, Melton")
     y = np.asarray(fig.axes[0].get_lines()[0].get_ydata(), float)
     assert np.isnan(y[4]) and y[6] == 0  # suppressed is a gap; a published zero stays zero
-    assert "Suppressed (fewer than 5): gap in the line" in legend_texts(fig.axes[0])
+    assert "Suppressed (privacy): gap in the line" in legend_texts(fig.axes[0])
     season = charts.seasonality(frame, title="t", ylabel="y", source="s")
     subtitle = season.axes[0].get_title(loc="left").replace("\n", " ")
     assert f"1 month {charts.SUPPRESSED} left out" in subtitle

@@ -132,7 +132,7 @@ def test_headline_of_a_small_count_says_fewer_than_5_and_no_rate():
         bench_code=COUNTY,
         names={MELTON: "Melton", COUNTY: "Leicestershire"},
     )
-    assert "fewer than 5" in line.sentence and "0.06" not in line.sentence
+    assert "not shown, to protect privacy" in line.sentence and "0.06" not in line.sentence
     assert line.outcome is None  # a suppressed figure is not judged
 
 
@@ -237,9 +237,15 @@ def test_wording_of_sources_and_gaps():
     gaps = pd.DataFrame(
         {"name": ["Suicide"], "available_at": ["county"], "could_come_from": ["ONS"]}
     )
-    lines = wording.gap_lines({"mental_health": gaps}, {}, "2022-11, 2022-12")
-    assert lines[0] == "- **Suicide.** Available: county. Could come from: ONS."
-    assert "2022-11, 2022-12" in lines[-1]
+    block = wording.gap_lines({"mental_health": gaps}, {}, "2022-11, 2022-12")
+    assert block.startswith(
+        "<ul><li><strong>Suicide.</strong> Available: county. Could come from: ONS.</li>"
+    )
+    assert "<strong>police.uk months 2022-11, 2022-12</strong>" in block
+    hostile = gaps.assign(name=["<script>x</script>"], could_come_from=['<img src=x onerror="y">'])
+    block = wording.gap_lines({"mental_health": hostile}, {}, "")
+    assert "<script>" not in block and "<img" not in block
+    assert "&lt;script&gt;x&lt;/script&gt;" in block
 
 
 def test_alt_texts_and_tables_refuse_a_small_count():
@@ -257,8 +263,10 @@ def test_alt_texts_and_tables_refuse_a_small_count():
     table = pd.DataFrame({"Drug crimes in 2024": ["12", "3"]}, index=["A", "B"])
     with pytest.raises(DisclosureError, match="Drug crimes in 2024"):
         html_tables.html_table(table, caption="c", counts=["Drug crimes in 2024"])
-    safe = pd.DataFrame({"Drug crimes in 2024": ["12", "<5"]}, index=["A", "B"])
-    assert "&lt;5" in html_tables.html_table(safe, caption="c", counts=["Drug crimes in 2024"])
+    safe = pd.DataFrame({"Drug crimes in 2024": ["12", "suppressed"]}, index=["A", "B"])
+    assert "<td>suppressed</td>" in html_tables.html_table(
+        safe, caption="c", counts=["Drug crimes in 2024"]
+    )
 
 
 def test_compendium_files_refuse_a_small_count(tmp_path):

@@ -139,7 +139,7 @@ def test_partner_rows_flow_into_the_notebook(tmp_path, monkeypatch):
     assert "Domestic abuse-flagged crimes (partner data)" in text
     assert "EXAMPLE FOR TESTS ONLY - not real data" in text  # its source line, as supplied
     # Melton's example count is 3: never shown, and neither is its rate
-    assert "fewer than 5" in text
+    assert "are not shown, to protect privacy" in text
     store.clear()
 
 

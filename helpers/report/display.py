@@ -9,16 +9,23 @@ Notebooks stay thin: `r = Report("mental_health", area_code)`, then `r.section("
 
 from __future__ import annotations
 
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
 from helpers.build import store
 from helpers.core import provenance
 from helpers.core.errors import ReportError
-from helpers.report import charts, content, html_tables, narrative, views, wording
+from helpers.report import charts, content, html_tables, ledger, markup, narrative, views, wording
+from helpers.report.markup import Markup
 
 PRIORITY_TITLES = provenance.PRIORITY_TITLES
 run_time = provenance.run_time
 code_version = provenance.code_version
+
+
+def _show(obj) -> None:
+    """Display, carrying as metadata the cells the views handed out for it (see ledger)."""
+    cells = ledger.drain()
+    display(obj, metadata={ledger.METADATA_KEY: cells} if cells else None)
 
 
 class Report:
@@ -40,12 +47,17 @@ class Report:
 
     # ------------------------------------------------------------------ header and summary
 
-    def title(self) -> Markdown:
+    def title(self) -> HTML:
         info = store.build_info()
-        return Markdown(
-            f"# {PRIORITY_TITLES[self.priority]}: {self.area}\n\n"
-            f"Leicestershire community safety and health needs assessment · report date "
-            f"{run_time():%d %B %Y} · data snapshot `{info['data_snapshot']}`"
+        return HTML(
+            markup.heading(f"{PRIORITY_TITLES[self.priority]}: {self.area}", 1)
+            + markup.paragraph(
+                Markup("{} · report date {} · data snapshot <code>{}</code>").format(
+                    "Leicestershire community safety and health needs assessment",
+                    f"{run_time():%d %B %Y}",
+                    info["data_snapshot"],
+                )
+            )
         )
 
     def summary(self, indicator_ids: list[str]) -> None:
@@ -55,12 +67,18 @@ class Report:
         for ident in indicator_ids:
             line = self._headline(ident)
             if line.sentence:
-                sentences.append(f"- {line.sentence}")
+                sentences.append(line.sentence)
             if line.outcome is not None:
                 tiles.append((line.label, line.outcome))
-        display(Markdown("\n".join(sentences) if sentences else "No indicator has a value here."))
+        _show(
+            HTML(
+                markup.items(sentences)
+                if sentences
+                else markup.paragraph("No indicator has a value here.")
+            )
+        )
         if tiles:
-            display(HTML(html_tables.tiles(tiles)))
+            _show(HTML(html_tables.tiles(tiles)))
 
     def _headline(self, ident: str) -> content.Headline:
         """The area's latest figure, or the county's, force's or districts' where only they
@@ -103,19 +121,21 @@ class Report:
         source = self._source_line(ident, entry)
         unit = entry["unit"]
         if avail == "none":
-            display(
-                Markdown(
-                    f"**Data gap:** {entry['name']} is not available for {self.area} or "
-                    "its county in this snapshot."
+            _show(
+                HTML(
+                    wording.data_gap(
+                        f"{entry['name']} is not available for {self.area} or its county in "
+                        "this snapshot."
+                    )
                 )
             )
             return
         if avail == "area":
             sentence = self._headline(ident).sentence
             if sentence:
-                display(Markdown(sentence))
+                _show(HTML(markup.paragraph(sentence)))
         else:
-            display(Markdown(wording.gap_words(avail, entry["name"], self.area)))
+            _show(HTML(wording.gap_words(avail, entry["name"], self.area)))
         focus = content.focus_areas(avail, self.codes)
         if avail == "force-only":
             latest = views.series(ident, [self.codes["force"], self.codes["england"]])
@@ -140,7 +160,7 @@ class Report:
             alt = wording.bars_alt(
                 entry["name"], period, bars, unit, bench, self.names.get(bench_code, bench_code)
             )
-            display(charts.show(fig, alt=alt))
+            _show(charts.show(fig, alt=alt))
         trend_codes = content.trend_areas(focus, self.codes)
         history = views.series(ident, trend_codes)
         if history["period"].nunique() > 1:
@@ -156,15 +176,21 @@ class Report:
                 source=source,
                 trend_label=label,
             )
-            display(charts.show(fig, alt=wording.trend_alt(entry["name"], history, unit, label)))
+            _show(charts.show(fig, alt=wording.trend_alt(entry["name"], history, unit, label)))
         table_codes = list(dict.fromkeys([*latest["area_code"], *trend_codes]))
         table = content.values_table(
             *content.short_periods(views.series(ident, table_codes)), entry
         )
-        display(HTML(html_tables.html_table(table[0], caption=table[1])) if table else HTML(""))
+        _show(HTML(html_tables.html_table(table[0], caption=table[1])) if table else HTML(""))
         notes = content.section_notes(history)
         if notes:
-            display(Markdown("\n".join(f"*Note:* {n}  " for n in notes)))
+            _show(
+                HTML(
+                    Markup("").join(
+                        markup.paragraph(Markup("<em>Note:</em> {}").format(n)) for n in notes
+                    )
+                )
+            )
 
     def _with_data(self, *, partner: bool) -> list[str]:
         present = set(store.load("indicator_values")["indicator_id"].unique())
@@ -177,24 +203,35 @@ class Report:
         as one added by `needs fetch fingertips`: it reaches the report with no code change."""
         extra = [i for i in self._with_data(partner=False) if i not in self.shown]
         if not extra:
-            display(Markdown("None at present: every indicator for this priority is shown above."))
+            _show(
+                HTML(
+                    markup.paragraph(
+                        "None at present: every indicator for this priority is shown above."
+                    )
+                )
+            )
             return
         for ident in extra:
-            display(Markdown(f"### {store.compendium_entry(ident)['name']}"))
+            _show(HTML(markup.heading(store.compendium_entry(ident)["name"])))
             self.section(ident)
 
     def partner_sections(self) -> None:
         """Every partner indicator of this priority that has data; otherwise the gap, plainly."""
         shown = self._with_data(partner=True)
         for ident in shown:
-            display(Markdown(f"### {store.compendium_entry(ident)['name']}"))
+            _show(HTML(markup.heading(store.compendium_entry(ident)["name"])))
             self.section(ident)
         if not shown:
-            display(
-                Markdown(
-                    "**Data gap:** no partner data has been added for this priority yet. Partners "
-                    "can add local counts (for example police domestic-abuse flags, treatment "
-                    "numbers or MARAC cases) as a file in `data/partner/`; see the README there."
+            _show(
+                HTML(
+                    wording.data_gap(
+                        Markup(
+                            "no partner data has been added for this priority yet. Partners "
+                            "can add local counts (for example police domestic-abuse flags, "
+                            "treatment numbers or MARAC cases) as a file in "
+                            "<code>data/partner/</code>; see the README there."
+                        )
+                    )
                 )
             )
 
@@ -211,14 +248,14 @@ class Report:
             ylabel="Crimes per month",
             source=source,
         )
-        display(charts.show(fig, alt=wording.monthly_alt(measure, self.area, months, missing)))
+        _show(charts.show(fig, alt=wording.monthly_alt(measure, self.area, months, missing)))
         fig = charts.seasonality(
             months,
             title=f"{measure.capitalize()}: average by calendar month, {self.area}",
             ylabel="Average crimes per month",
             source=source,
         )
-        display(charts.show(fig, alt=wording.seasonality_alt(measure, self.area)))
+        _show(charts.show(fig, alt=wording.seasonality_alt(measure, self.area)))
         year = views.complete_years()[-1]
         gradient = views.deprivation(self.area_code, crime_type, year)
         fig = charts.deprivation_deciles(
@@ -229,12 +266,16 @@ class Report:
             source=f"{source}; IMD 2019 (MHCLG)",
         )
         alt = wording.deprivation_alt(measure, self.area, year, gradient)
-        display(charts.show(fig, alt=alt))
-        display(Markdown(wording.deprivation_note(self.area, gradient)))
+        _show(charts.show(fig, alt=alt))
+        _show(HTML(markup.paragraph(wording.deprivation_note(self.area, gradient))))
         spots = views.hot_spots(self.area_code, crime_type, year)
         if spots.empty:
-            display(
-                Markdown(f"No neighbourhood in {self.area} recorded 5 or more {measure} in {year}.")
+            _show(
+                HTML(
+                    markup.paragraph(
+                        f"No neighbourhood in {self.area} recorded 5 or more {measure} in {year}."
+                    )
+                )
             )
             return
         caption = (
@@ -243,7 +284,7 @@ class Report:
         )
         table = wording.hot_spots_table(spots, measure, year)
         counts = [c for c in table.columns if c.startswith(measure.capitalize())]
-        display(HTML(html_tables.html_table(table, caption=caption, counts=counts)))
+        _show(HTML(html_tables.html_table(table, caption=caption, counts=counts)))
 
     # ------------------------------------------------------------------ overview views
 
@@ -257,7 +298,7 @@ class Report:
                 if self.codes["is_county"]
                 else "no OHID Fingertips indicator in this snapshot has a figure for this area"
             )
-            display(Markdown(f"**Data gap:** no area profile for {self.area}: {where}."))
+            _show(HTML(wording.data_gap(f"no area profile for {self.area}: {where}.")))
             return
         fig = charts.spine(
             rows,
@@ -265,17 +306,17 @@ class Report:
             title=f"Area profile: {self.area} compared with England",
             source="OHID Fingertips; spread across English local authorities",
         )
-        display(charts.show(fig, alt=wording.spine_alt(rows, self.area)))
+        _show(charts.show(fig, alt=wording.spine_alt(rows, self.area)))
 
     def rug(self, indicator_ids: list[str]) -> None:
         self.shown.extend(indicator_ids)
         table = views.rug(indicator_ids, self.area_code)
-        display(HTML(html_tables.rug_html(table)))
+        _show(HTML(html_tables.rug_html(table)))
 
     def map(self, ident: str) -> None:
         entry = store.compendium_entry(ident)
         self.shown.append(ident)
-        period, latest = content.map_figures(store.indicator(ident))
+        period, latest = views.map_values(ident)
         geojson = store.boundaries()
         fig = charts.choropleth(
             geojson,
@@ -287,11 +328,11 @@ class Report:
         )
         mapped = [f["properties"]["lad19cd"] for f in geojson["features"]]
         alt = wording.map_alt(entry["name"], period, content.ranked(latest, mapped))
-        display(charts.show(fig, alt=alt))
+        _show(charts.show(fig, alt=alt))
 
     def then_and_now(self) -> None:
         frame = views.then_and_now()
-        display(HTML(html_tables.then_now_html(frame)))
+        _show(HTML(html_tables.then_now_html(frame)))
 
     def links(self, x_id: str, y_id: str, period_x: str, period_y: str) -> None:
         x_entry, y_entry = store.compendium_entry(x_id), store.compendium_entry(y_id)
@@ -311,11 +352,13 @@ class Report:
         )
         rho = frame["x"].corr(frame["y"], method="spearman")
         alt = wording.links_alt(x_entry["name"], y_entry["name"], len(frame), rho)
-        display(charts.show(fig, alt=alt))
-        display(
-            Markdown(
-                narrative.association(
-                    x_name=x_entry["name"], y_name=y_entry["name"], rho=rho, n=len(frame)
+        _show(charts.show(fig, alt=alt))
+        _show(
+            HTML(
+                markup.paragraph(
+                    narrative.association(
+                        x_name=x_entry["name"], y_name=y_entry["name"], rho=rho, n=len(frame)
+                    )
                 )
             )
         )
@@ -327,24 +370,19 @@ class Report:
         chosen = priorities or (self.priority,)
         missing = ", ".join(views.missing_months())
         gaps = {priority: views.gaps(priority) for priority in chosen}
-        display(Markdown("\n".join(wording.gap_lines(gaps, PRIORITY_TITLES, missing))))
+        _show(HTML(wording.gap_lines(gaps, PRIORITY_TITLES, missing)))
 
     def sources(self) -> None:
         entries = []
         for ident in dict.fromkeys(self.shown):
             entry = store.compendium_entry(ident)
             entries.append((entry, self._source_line(ident, entry)))
-        display(Markdown("\n".join(wording.source_lines(entries))))
+        _show(HTML(wording.source_lines(entries)))
 
     def provenance(self) -> None:
         info = store.build_info()
-        display(
-            Markdown(
-                f"Code version `{code_version()}` · data snapshot `{info['data_snapshot']}` · "
-                f"store built {info['built_at']} · parameters: area_code = `{self.area_code}` · "
-                f"run {run_time():%Y-%m-%d %H:%M} UTC"
-            )
-        )
+        stamp = f"{run_time():%Y-%m-%d %H:%M}"
+        _show(HTML(wording.provenance_line(code_version(), info, self.area_code, stamp)))
 
     def _source_line(self, ident: str, entry: dict) -> str:
         given = []

@@ -68,7 +68,7 @@ def format_count(count: float) -> str:
     if disclosure.is_small(count):
         raise DisclosureError(
             f"a count of {count} was about to be written into a sentence",
-            fix="pass suppressed=True; helpers.narrative then says 'fewer than 5'",
+            fix="pass suppressed=True; helpers.narrative then says the figure is not shown",
         )
     return f"{float(count):,.0f}"
 
@@ -221,9 +221,9 @@ def headline(
     ``value_label`` (default: "the rate of <measure>" for "per ..." units, else ``measure``).
     ``outcome`` and ``level`` are as helpers.stats.compare gives them; better/worse also need
     ``benchmark_value`` to say the direction. A suppressed row, or a count of 1 to 4, gives
-    "fewer than 5" and no rate; a missing value gives "No figure ... is available", with
-    ``gap_note`` in brackets. ``unit_short`` (default from :func:`short_unit`) is used in
-    brackets.
+    "not shown, to protect privacy" and no number or rate; a missing value gives "No figure
+    ... is available", with ``gap_note`` in brackets. ``unit_short`` (default from
+    :func:`short_unit`) is used in brackets.
     """
     _require_text(area=area, measure=measure, verb=verb)
     if _missing(period) or not str(period).strip():
@@ -238,8 +238,8 @@ def headline(
     if suppressed or (has_count and disclosure.is_small(count)):
         figure = "percentage" if unit.strip().startswith("%") else "rate"
         return _finish(
-            f"In {when} {area} {verb} fewer than 5 {measure}; the number and {figure} are not "
-            "shown to protect privacy"
+            f"In {when} the number of {measure} in {area}, and its {figure}, are not shown, "
+            "to protect privacy"
         )
     if not has_value:
         if has_count:

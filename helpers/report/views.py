@@ -10,12 +10,13 @@ import pandas as pd
 
 from helpers.build import store
 from helpers.core import periods
-from helpers.report import content
+from helpers.report import content, ledger
 from helpers.stats import disclosure
 
 
-def _suppressed(frame: pd.DataFrame) -> pd.DataFrame:
-    return disclosure.suppress(frame)
+def _suppressed(frame: pd.DataFrame, **options) -> pd.DataFrame:
+    """Disclosure control, and a note in the ledger of what the report publishes."""
+    return ledger.record(disclosure.suppress(frame, **options))
 
 
 def area_codes(area_code: str) -> content.AreaCodes:
@@ -92,10 +93,11 @@ def spine_rows(indicator_ids: list[str], area_code: str) -> pd.DataFrame:
         if mine.empty:
             continue
         period = latest_period(mine["period"])
-        same = data[data["period"] == period]
+        # the spread's ends are real areas' values: a suppressed one must not be one of them
+        same = disclosure.suppress(data[data["period"] == period])
         england = same.loc[same["area_code"] == "E92000001", "value"]
         peers = same[same["area_code"].str[:3].isin(["E06", "E07", "E08", "E09"])]["value"]
-        mine = disclosure.suppress(mine[mine["period"] == period]).iloc[0]
+        mine = _suppressed(mine[mine["period"] == period]).iloc[0]
         rows.append(
             {
                 "indicator_id": ident,
@@ -180,7 +182,14 @@ def deprivation(area_code: str, crime_type: str, year: str | None = None) -> pd.
         & (frame["crime_type"] == crime_type)
         & (frame["year"] == year)
     ].reset_index(drop=True)
-    return disclosure.suppress(frame, dependent=("per_lsoa",))
+    return _suppressed(frame, dependent=("per_lsoa",))
+
+
+def map_values(indicator_id: str) -> tuple[str, pd.DataFrame]:
+    """(period, values) for a map of every area: content.map_figures decides, after
+    disclosure control."""
+    period, values = content.map_figures(store.indicator(indicator_id))
+    return period, ledger.record(values)
 
 
 def complete_years() -> list[str]:
@@ -243,9 +252,7 @@ def then_and_now() -> pd.DataFrame:
         for code in (county, force):
             here = data[data["area_code"] == code]
             if len(here):
-                latest = disclosure.suppress(
-                    here[here["period"] == latest_period(here["period"])]
-                ).iloc[0]
+                latest = _suppressed(here[here["period"] == latest_period(here["period"])]).iloc[0]
                 row["now"] = {
                     "period": latest["period"],
                     "value": latest["value"],
@@ -267,8 +274,8 @@ def links(x_id: str, y_id: str, period_x: str, period_y: str) -> pd.DataFrame:
     values = store.load("indicator_values")
     areas = store.areas()
     local = areas[areas["area_type"].isin(["District", "Unitary authority"])]
-    x = values[(values.indicator_id == x_id) & (values.period == period_x)]
-    y = values[(values.indicator_id == y_id) & (values.period == period_y)]
+    x = disclosure.suppress(values[(values.indicator_id == x_id) & (values.period == period_x)])
+    y = disclosure.suppress(values[(values.indicator_id == y_id) & (values.period == period_y)])
     frame = (
         local[["area_code", "area_name"]]
         .merge(x[["area_code", "value"]].rename(columns={"value": "x"}), how="left")

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from helpers.report import palette
+from helpers.report import markup, palette
+from helpers.report.markup import Markup
 from helpers.stats import disclosure
 
 SHORT_SOURCE = {
@@ -46,48 +47,76 @@ def source_line(entry: Mapping, partner_sources: Sequence[str] = ()) -> str:
     return f"{short} (API, retrieved {retrieved})" if retrieved else short
 
 
-def gap_words(avail: str, name: str, area: str) -> str:
+DATA_GAP = markup.strong("Data gap:")
+
+
+def data_gap(text: str) -> Markup:
+    """A paragraph that states a gap plainly; ``text`` (with names from data) is escaped."""
+    return markup.paragraph(Markup("{} {}").format(DATA_GAP, text))
+
+
+def gap_words(avail: str, name: str, area: str) -> Markup:
     """What a section says when the indicator is not published for the report's area."""
-    return {
-        "county-only": f"**Data gap:** {name} is not published for districts. The county value "
-        "is shown instead.",
-        "district-only": f"**Data gap:** {name} is not in this snapshot for the county as a "
-        "whole. The districts' values are shown.",
-        "force-only": f"**Data gap:** {name} is only available for the whole Leicestershire "
-        "Police area (Leicestershire, Leicester and Rutland), not for "
-        f"{area} on its own.",
-    }[avail]
+    return data_gap(
+        {
+            "county-only": f"{name} is not published for districts. The county value is "
+            "shown instead.",
+            "district-only": f"{name} is not in this snapshot for the county as a whole. The "
+            "districts' values are shown.",
+            "force-only": f"{name} is only available for the whole Leicestershire Police area "
+            f"(Leicestershire, Leicester and Rutland), not for {area} on its own.",
+        }[avail]
+    )
 
 
-def gap_lines(
-    gaps: Mapping[str, pd.DataFrame], titles: Mapping[str, str], missing: str
-) -> list[str]:
+def gap_lines(gaps: Mapping[str, pd.DataFrame], titles: Mapping[str, str], missing: str) -> Markup:
     """The data-gaps list: each priority's declared gaps (headed by the priority when there are
     several), then the unpublished police.uk months."""
-    lines = []
-    for priority, frame in gaps.items():
-        if len(gaps) > 1:
-            lines.append(f"\n**{titles[priority]}**\n")
-        lines += [
-            f"- **{g.name}.** Available: {g.available_at}. Could come from: {g.could_come_from}."
+    blocks = []
+    for number, (priority, frame) in enumerate(gaps.items()):
+        lines = [
+            Markup("{} Available: {}. Could come from: {}.").format(
+                markup.strong(f"{g.name}."), g.available_at, g.could_come_from
+            )
             for g in frame.itertuples()
         ]
-    lines.append(
-        f"- **police.uk months {missing}** were not published; they are gaps in "
-        "every police.uk chart and the 2022 annual figures are not shown."
-    )
-    return lines
+        if number == len(gaps) - 1:
+            lines.append(
+                Markup(
+                    "{} were not published; they are gaps in every police.uk chart and the "
+                    "2022 annual figures are not shown."
+                ).format(markup.strong(f"police.uk months {missing}"))
+            )
+        if len(gaps) > 1:
+            blocks.append(markup.paragraph(markup.strong(titles[priority])))
+        blocks.append(markup.items(lines))
+    return Markup("").join(blocks)
 
 
-def source_lines(entries: Iterable[tuple[Mapping, str]]) -> list[str]:
+def source_lines(entries: Iterable[tuple[Mapping, str]]) -> Markup:
     """The sources list: each indicator shown, its source, definition and caveats; then the
     disclosure note and the licences."""
     lines = [
-        f"- **{entry['name']}** ({source}). {entry['definition']} *Caveats:* {entry['caveats']}"
+        Markup("{} ({}). {} <em>Caveats:</em> {}").format(
+            markup.strong(entry["name"]), source, entry["definition"], entry["caveats"]
+        )
         for entry, source in entries
     ]
-    lines.append(f"\n{disclosure.NOTE}\n\n{OGL} {MAP_ATTRIBUTION}")
-    return lines
+    return (
+        markup.items(lines)
+        + markup.paragraph(disclosure.NOTE)
+        + markup.paragraph(f"{OGL} {MAP_ATTRIBUTION}")
+    )
+
+
+def provenance_line(version: str, info: Mapping, area_code: str, run: str) -> Markup:
+    """The report's last line: code version, data snapshot, store build, parameters, run."""
+    return markup.paragraph(
+        Markup(
+            "Code version <code>{}</code> · data snapshot <code>{}</code> · store built {} · "
+            "parameters: area_code = <code>{}</code> · run {} UTC"
+        ).format(version, info["data_snapshot"], info["built_at"], area_code, run)
+    )
 
 
 # ---------------------------------------------------------------------- alt texts
@@ -148,7 +177,7 @@ def deprivation_note(area: str, gradient: pd.DataFrame) -> str:
     if empty:
         text += f" {area} has no neighbourhoods in decile {', '.join(empty)}."
     if hidden:
-        text += f" Decile {', '.join(hidden)}: fewer than 5 crimes, not shown to protect privacy."
+        text += f" Decile {', '.join(hidden)}: not shown, to protect privacy."
     return text
 
 

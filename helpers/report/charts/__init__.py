@@ -3,7 +3,7 @@
 One theme (theme), shared parts (parts), and one module per kind of chart: compare-areas bars
 and the spine chart (bars), trends (trends), police.uk months (monthly), the map (maps),
 deprivation and association (deprivation). Every chart has a title, labelled axes with units, a
-source line, and words beside colours (outcomes, "no data", "suppressed (fewer than 5)"), so
+source line, and words beside colours (outcomes, "no data", "suppressed (privacy)"), so
 colour is never the only cue. Missing values are never drawn as zero. Each function returns a
 matplotlib Figure; `show` (embed) turns it into an inline PNG with alt text."""
 

@@ -64,7 +64,7 @@ def compare_bars(
     Bars are coloured by the `outcome` column (better/similar/worse/higher/lower/not compared) and
     the value and outcome word are written at the right, e.g. "2.21 (Higher)". Without `outcome`
     the `highlight` area is blue and the others grey. Missing rows say "no data", suppressed rows
-    "suppressed (fewer than 5)"; neither gets a bar. `benchmark` draws a dashed line."""
+    "suppressed (privacy)"; neither gets a bar. `benchmark` draws a dashed line."""
     require_columns(frame, [label, value], "compare_bars")
     guard(frame, "compare_bars", value, lower, upper)
     data = frame.reset_index(drop=True)
@@ -179,7 +179,7 @@ def spine(
     benchmark, as Fingertips does; the better end is on the right (for no_judgement, the higher
     end). The light grey bar is the range of areas, the darker part the middle 50%, the circle the
     area, coloured by outcome and with the outcome word in the last column. A missing area value
-    shows "no data" and no circle; a suppressed one "suppressed (fewer than 5)"."""
+    shows "no data" and no circle; a suppressed one "suppressed (privacy)"."""
     needed = ["indicator_name", "period", "area_value", "benchmark_value", "lowest", "q25"]
     needed += ["q75", "highest", "outcome", "polarity"]
     require_columns(frame, needed, "spine")

@@ -47,7 +47,7 @@ def deprivation_deciles(
 ) -> Figure:
     """Bars for deprivation deciles 1 (most deprived) to 10 (least deprived), with optional CI
     whiskers. Deciles with no neighbourhoods (no row or NaN) say "no data"; suppressed ones say
-    "suppressed (fewer than 5)"."""
+    "suppressed (privacy)"."""
     require_columns(frame, [decile, value, lower, upper], "deprivation_deciles")
     guard(frame, "deprivation_deciles", value, lower, upper)
     data = frame.copy()

@@ -50,7 +50,7 @@ def choropleth(
     """A map of `values` (a Series indexed by area code) over GeoJSON boundaries, reprojected to
     British National Grid when pyproj can. Areas in `values` are shaded on a colour-blind-safe
     scale and labelled with short name and value; NaN areas are hatched grey, "no data"; codes in
-    `suppressed` say "suppressed (fewer than 5)". Other boundaries in the file (e.g. Leicester
+    `suppressed` say "suppressed (privacy)". Other boundaries in the file (e.g. Leicester
     inside Leicestershire) are drawn unshaded, as context. `names` overrides labels by code. The
     source always carries the Ordnance Survey copyright line."""
     import geopandas as gpd  # heavy: only when a map is drawn
@@ -156,7 +156,7 @@ def choropleth(
             )
             continue
         if area["_hidden"]:
-            value_text = "suppressed\n(fewer than 5)"
+            value_text = "suppressed\n(privacy)"
         else:
             value_text = fmt(area["_value"])
         text = ax.text(

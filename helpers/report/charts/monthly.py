@@ -78,7 +78,7 @@ def monthly(
 ) -> Figure:
     """Monthly counts ("YYYY-MM"). Months whose `status` is "missing" (or absent from the range)
     are a grey band labelled "not published", never zero; the line breaks there. Suppressed
-    months (fewer than 5) and months with no value are gaps too, banded and keyed. A `series`
+    months (privacy) and months with no value are gaps too, banded and keyed. A `series`
     column draws several lines, the `highlight` one thick; bands follow the highlighted line (or
     all lines when none is highlighted)."""
     require_columns(frame, [month, value, series], "monthly")
@@ -127,7 +127,7 @@ def monthly(
     ax.set_ylim(0, top * 1.2)
     kinds = [
         (unpublished, NOT_PUBLISHED, "not\npublished", None),
-        (hidden, SUPPRESSED, "fewer\nthan 5", "////"),
+        (hidden, SUPPRESSED, "privacy", "////"),
         (empty & ~hidden, NO_DATA, "no\ndata", "...."),
     ]
     for in_kind, word, short, hatch in kinds:

@@ -15,7 +15,7 @@ PALETTE = list(palette.LINE_CYCLE)
 HIGHLIGHT, OTHER, BENCHMARK = palette.HIGHLIGHT, palette.OTHER, palette.BENCHMARK
 
 NO_DATA = "no data"
-SUPPRESSED = "suppressed (fewer than 5)"
+SUPPRESSED = "suppressed (privacy)"
 NOT_PUBLISHED = "not published"
 OS_COPYRIGHT = "Contains OS data © Crown copyright and database right 2019"
 
