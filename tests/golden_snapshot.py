@@ -132,7 +132,7 @@ def page_snapshot(page: str) -> dict[str, object]:
 
 def reports_snapshot(outputs: Path) -> dict[str, str]:
     files = {}
-    for result in json.loads((outputs / "run.json").read_text()):
+    for result in json.loads((outputs / "run.json").read_text())["reports"]:
         page = (outputs / result["html"]).read_text()
         key = f"reports/{Path(result['html']).with_suffix('.json').as_posix()}"
         files[key] = json.dumps(page_snapshot(page), indent=1, ensure_ascii=False) + "\n"

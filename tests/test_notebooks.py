@@ -66,7 +66,7 @@ def test_batch_run_exports_reports_and_index(use_store):
     outputs: Path = use_store
     status = run.run(areas=["E07000130", "E10000018"], notebooks=["substance_misuse"])
     assert status == 0
-    results = json.loads((outputs / "run.json").read_text())
+    results = json.loads((outputs / "run.json").read_text())["reports"]
     assert [(r["area_code"], r["status"]) for r in results] == [
         ("E07000130", "ok"),
         ("E10000018", "ok"),

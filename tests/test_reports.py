@@ -18,13 +18,13 @@ TITLES = {
 
 
 def _pages(outputs):
-    results = json.loads((outputs / "run.json").read_text())
+    results = json.loads((outputs / "run.json").read_text())["reports"]
     return [(r, (outputs / r["html"]).read_text()) for r in results]
 
 
 def test_every_report_ran(site_run):
     outputs, status = site_run
-    results = json.loads((outputs / "run.json").read_text())
+    results = json.loads((outputs / "run.json").read_text())["reports"]
     assert status == 0, [r for r in results if r["status"] != "ok"]
     assert len(results) == 32
     assert {r["notebook"] for r in results} == set(NOTEBOOKS)

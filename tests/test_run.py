@@ -43,10 +43,10 @@ def test_rerun_with_nothing_changed_is_cached(env):
     outputs = env
     assert run.run(areas=["E07000131"], notebooks=["overview"]) == 0
     assert run.run(areas=["E07000131"], notebooks=["overview"]) == 0
-    results = json.loads((outputs / "run.json").read_text())
+    results = json.loads((outputs / "run.json").read_text())["reports"]
     assert [r["status"] for r in results] == ["cached"]
     assert run.run(areas=["E07000131"], notebooks=["overview"], force=True) == 0
-    assert json.loads((outputs / "run.json").read_text())[0]["status"] == "ok"
+    assert json.loads((outputs / "run.json").read_text())["reports"][0]["status"] == "ok"
 
 
 def test_a_failing_report_does_not_stop_the_others(env, monkeypatch, tmp_path):
@@ -64,7 +64,7 @@ def test_a_failing_report_does_not_stop_the_others(env, monkeypatch, tmp_path):
     nbformat.write(broken, notebooks / "substance_misuse.ipynb")
     status = run.run(areas=["E07000129"], notebooks=["overview", "substance_misuse"], force=True)
     assert status == 1
-    results = {r["notebook"]: r for r in json.loads((outputs / "run.json").read_text())}
+    results = {r["notebook"]: r for r in json.loads((outputs / "run.json").read_text())["reports"]}
     assert results["overview"]["status"] == "ok"
     failed = results["substance_misuse"]
     assert failed["status"] == "failed" and "the data went missing" in failed["error"]

@@ -125,10 +125,22 @@ def run(
     from helpers.site import compendium_page
 
     compendium_page.write(out)
-    files.write_text(out / "run.json", json.dumps([asdict(r) for r in ordered], indent=2))
+    from helpers.site import audit
+
+    checked = audit.audit(out)
+    summary = {"reports": [asdict(r) for r in ordered], "audit": checked}
+    files.write_text(out / "run.json", json.dumps(summary, indent=2))
     failed = [r for r in ordered if r.status == "failed"]
     for r in failed:
         log.error("FAILED %s for %s: %s (see %s)", r.notebook, r.area_code, r.error, r.html)
+    if not checked["passed"]:
+        for f in checked["first_findings"][:10]:
+            log.error("DISCLOSURE: %s in %s: %s", f["check"], f["where"], f["what"])
+        log.error(
+            "DISCLOSURE AUDIT FAILED: %d finding(s); do not publish %s (details in run.json)",
+            checked["findings"],
+            out,
+        )
     cached = sum(r.status == "cached" for r in ordered)
     log.info(
         "%d report(s) in %.1f s (%d run, %d cached, %d failed) -> %s",
@@ -139,7 +151,7 @@ def run(
         len(failed),
         out / "index.html",
     )
-    return 1 if failed else 0
+    return 1 if failed or not checked["passed"] else 0
 
 
 # ------------------------------------------------------------------------- caching

@@ -17,6 +17,7 @@ from helpers.build import store
 from helpers.core import files, paths
 from helpers.core.errors import RunError
 from helpers.core.provenance import PRIORITY_TITLES, code_version, run_time
+from helpers.report import ledger
 from helpers.site import pages
 
 CACHE = ".cache"
@@ -148,7 +149,11 @@ def worker_run(task: Task) -> ReportResult:
             tmp_nb.replace(executed)  # papermill wrote it with its error banner
         return failed(task, exc, time.perf_counter() - started)
     tmp_nb.replace(executed)
-    files.write_text(page, _report_html(task, nbformat.read(executed, as_version=4)))
+    nb = nbformat.read(executed, as_version=4)
+    # what the page publishes, cell by cell, for the audit that follows every run
+    figures = ledger.from_notebook(nb)
+    files.write_text(folder / f"{task.notebook}.figures.csv", figures.to_csv(index=False))
+    files.write_text(page, _report_html(task, nb))
     (folder / f"{task.notebook}.error.html").unlink(missing_ok=True)
     (folder / f"{task.notebook}.error.log").unlink(missing_ok=True)
     key_file.parent.mkdir(parents=True, exist_ok=True)
