@@ -12,7 +12,7 @@ import pandas as pd
 from helpers.build import store
 from helpers.core import files
 from helpers.report import html_tables
-from helpers.stats import disclosure
+from helpers.stats import disclosure, secondary
 
 LEVELS = {
     "District": "District",
@@ -77,7 +77,7 @@ def compendium_table() -> pd.DataFrame:
             "link": e.link,
             "frequency": e.frequency,
             "benchmark": e.benchmark,
-            "disclosure": e.disclosure,
+            "disclosure": f"{e.disclosure}. {secondary.RULE}" if e.disclosure else "",
         }
         for area_type, level in LEVELS.items():
             row[level] = TICK if area_type in types else GAP
@@ -160,11 +160,14 @@ def write(out: Path) -> None:
         )
         + '<h2 id="availability">Where each indicator exists</h2>'
         + html_tables.html_table(matrix, caption="Availability by geography: available or gap")
+        + '<h2 id="disclosure">Disclosure control</h2>'
+        + f"<p>{html.escape(disclosure.NOTE)}</p><p>{html.escape(secondary.RULE)}</p>"
         + SORT_SCRIPT
     )
     toc = [
         {"id": "indicators", "text": "Indicators"},
         {"id": "availability", "text": "Where each indicator exists"},
+        {"id": "disclosure", "text": "Disclosure control"},
     ]
     page = site.render_page(
         title="Data compendium",

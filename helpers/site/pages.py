@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 TEMPLATES = Path(__file__).with_name("templates")
 HEADING = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
@@ -20,8 +21,10 @@ HEADING = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 
 @cache
 def _environment() -> jinja2.Environment:
+    # autoescape: every value is escaped unless it is Markup (the body, built and escaped by
+    # the report and site code, and the stylesheet)
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False, keep_trailing_newline=True
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, keep_trailing_newline=True
     )
 
 
@@ -54,13 +57,13 @@ def render_page(
 ) -> str:
     page = _environment().get_template("page.html.j2")
     return page.render(
-        title=html.escape(title),
-        subtitle=html.escape(subtitle),
-        body=body,
+        title=title,
+        subtitle=subtitle,
+        body=Markup(body),
         toc=toc or [],
-        css=_css(),
+        css=Markup(_css()),
         home=home,
-        provenance=[(html.escape(k), html.escape(v)) for k, v in provenance or []],
+        provenance=list(provenance or []),
     )
 
 
@@ -83,7 +86,7 @@ def notebook_body(nb) -> str:
 
 def table_of_contents(body: str) -> list[dict]:
     return [
-        {"id": anchor, "text": re.sub(r"<[^>]+>", "", text).strip()}
+        {"id": anchor, "text": html.unescape(re.sub(r"<[^>]+>", "", text)).strip()}
         for anchor, text in HEADING.findall(body)
     ]
 
