@@ -10,12 +10,15 @@ which would pass raw HTML (and turn bare URLs into links) as it is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from markupsafe import Markup, escape
 
-__all__ = ["Markup", "escape", "heading", "items", "paragraph", "strong"]
+__all__ = ["Markup", "code_spans", "escape", "heading", "items", "paragraph", "strong"]
+
+_CODE = re.compile(r"`([^`]+)`")
 
 
 def paragraph(text: Any, *, css: str | None = None) -> Markup:
@@ -39,3 +42,9 @@ def heading(text: Any, level: int = 3) -> Markup:
 
 def strong(text: Any) -> Markup:
     return Markup("<strong>{}</strong>").format(text)
+
+
+def code_spans(text: Any) -> Markup:
+    """Text with `backticked` commands (as the compendium writes `needs fetch`) set as code.
+    The text is escaped first, so only the backticks themselves are interpreted."""
+    return Markup(_CODE.sub(r"<code>\1</code>", str(escape(text))))

@@ -76,7 +76,9 @@ def gap_lines(gaps: Mapping[str, pd.DataFrame], titles: Mapping[str, str], missi
     for number, (priority, frame) in enumerate(gaps.items()):
         lines = [
             Markup("{} Available: {}. Could come from: {}.").format(
-                markup.strong(f"{g.name}."), g.available_at, g.could_come_from
+                markup.strong(markup.code_spans(f"{g.name}.")),
+                markup.code_spans(g.available_at),
+                markup.code_spans(g.could_come_from),
             )
             for g in frame.itertuples()
         ]
