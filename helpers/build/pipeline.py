@@ -103,8 +103,9 @@ def _assemble(raw: Path, params: Path, compendium_file: Path, partner: Path) -> 
     areas = _areas(areas_cfg, lad_county, lad_region, lad_pfa)
 
     log.info("Reading police.uk street-level files")
+    force = areas.set_index("area_code").at[areas_cfg.force_area, "area_name"]
     crimes, coverage, police_info = police_counts.count_crimes(
-        raw / "police_uk" / "street", build_cfg, lsoa11, lsoa21
+        raw / "police_uk" / "street", build_cfg, lsoa11, lsoa21, force=force
     )
     info["police"] = police_info
 

@@ -16,8 +16,18 @@ from helpers.sources import police_uk
 log = logging.getLogger(__name__)
 
 
-def count_crimes(folder: Path, cfg: dict, lsoa11: pd.DataFrame, lsoa21: pd.DataFrame):
-    """(crimes by month, LSOA and type; month coverage; what was read) from the street files."""
+def count_crimes(
+    folder: Path,
+    cfg: dict,
+    lsoa11: pd.DataFrame,
+    lsoa21: pd.DataFrame,
+    *,
+    force: str | None = None,
+):
+    """(crimes by month, LSOA and type; month coverage; what was read) from the street files.
+
+    With `force` (the force area's name, "Leicestershire Police"), a file of another force's
+    crime in the folder stops the build, naming the file and the force it holds."""
     police_cfg = cfg.get("police", {})
     files = police_uk.street_files(folder) if folder.exists() else []
     if not files:
@@ -30,7 +40,7 @@ def count_crimes(folder: Path, cfg: dict, lsoa11: pd.DataFrame, lsoa21: pd.DataF
     parts = []
     rows_by_month: dict[str, int] = {}
     for path in files:
-        frame = police_uk.read_street_crime(path)
+        frame = police_uk.read_street_crime(path, force=force)
         rows_read += len(frame)
         counts = (
             frame.groupby(["month", "lsoa_code", "crime_type"], dropna=False, observed=True)

@@ -1,10 +1,11 @@
 """Partner data drop-in: local counts from partners (police domestic-abuse flags, treatment
 services, schools, MARAC) turned into comparable indicators.
 
-Files go in data/partner/ (CSV or XLSX, laid out as data/partner/template.csv). The build checks
-every row, and if any is wrong it stops with ONE message that lists them all, loading nothing.
-Values are computed with helpers.stats: a crude rate, a proportion, or a directly standardised
-rate when age bands are given. Disclosure control is applied wherever the values are shown.
+Files go in data/partner/ (CSV or XLSX, laid out as data/partner/template.csv); partner_files
+reads them. The build checks every row, and if any is wrong it stops with ONE message that
+counts the problems and lists the first of them, loading nothing. Values are computed with
+helpers.stats: a crude rate, a proportion, or a directly standardised rate when age bands are
+given. Disclosure control is applied wherever the values are shown.
 """
 
 from __future__ import annotations
@@ -16,23 +17,11 @@ import pandas as pd
 
 from helpers import stats
 from helpers.core.errors import DataError
+from helpers.sources.partner_files import OPTIONAL, REQUIRED, partner_files, read_file
 
-REQUIRED = ["indicator_id", "area_code", "period", "count", "denominator"]
-OPTIONAL = ["age_band", "sex", "source", "notes"]
-TEMPLATE_NAMES = {"template.csv", "template.xlsx"}
 KEY = ["indicator_id", "area_code", "period", "sex", "age_band"]
-
-
-def partner_files(folder: Path) -> list[Path]:
-    if not folder.exists():
-        return []
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.suffix in (".csv", ".xlsx")
-        and p.name not in TEMPLATE_NAMES
-        and not p.name.startswith((".", "~"))
-    )
+SHOWN_PROBLEMS = 20  # listed in the message; the rest are counted
+SHOWN_LINES = 5  # lines named in one problem about many rows
 
 
 def read_partner_data(
@@ -50,102 +39,117 @@ def read_partner_data(
     declared = {e["id"]: e for e in indicators if e["source"]["kind"] == "partner"}
     frames, problems = [], []
     for path in files:
-        frame, file_problems = _read(path)
-        problems += file_problems
+        frame, file_problems = read_file(path)
+        problems += [((path.name,), p) for p in file_problems]
         if frame is not None:
             frames.append(frame)
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=REQUIRED)
+    columns = [*REQUIRED, *OPTIONAL, "file", "line"]
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     problems += _check(rows, declared, set(areas["area_code"]), today or pd.Timestamp.now())
     if problems:
-        listing = "\n".join(f"  - {p}" for p in problems)
         raise DataError(
-            f"{len(problems)} problem(s) in the partner data; nothing was loaded:\n{listing}",
+            _summary(problems),
             path=folder,
-            fix="correct the rows listed (see data/partner/README.md), then run the build again",
+            fix="correct the problems listed (see data/partner/README.md), then run the build "
+            "again; the store was not changed",
         )
     return _values(rows, declared, areas, population)
 
 
-def _read(path: Path) -> tuple[pd.DataFrame | None, list[str]]:
-    try:
-        if path.suffix == ".xlsx":
-            frame = pd.read_excel(path, dtype=str)
-        else:
-            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except Exception as exc:  # any unreadable file is one problem, named
-        return None, [f"{path.name}: could not be read ({exc})"]
-    frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
-    missing = [c for c in REQUIRED if c not in frame]
-    if missing:
-        return None, [f"{path.name}: missing column(s) {', '.join(missing)}"]
-    for column in OPTIONAL:
-        if column not in frame:
-            frame[column] = ""
-    frame = frame.fillna("")
-    frame["file"] = path.name
-    frame["line"] = np.arange(len(frame)) + 2  # the header is line 1
-    return frame[[*REQUIRED, *OPTIONAL, "file", "line"]], []
+def _summary(problems: list[tuple[tuple[str, ...], str]]) -> str:
+    """'N problems in K files; nothing was loaded', then the first SHOWN_PROBLEMS of them."""
+    files = sorted({f for names, _ in problems for f in names})
+    n = len(problems)
+    head = (
+        f"{n:,} problem{'s' if n > 1 else ''} in {len(files)} file"
+        f"{'s' if len(files) > 1 else ''} ({_listed(files, SHOWN_LINES)}); nothing was loaded"
+    )
+    listing = "\n".join(f"  - {text}" for _, text in problems[:SHOWN_PROBLEMS])
+    if n <= SHOWN_PROBLEMS:
+        return f"{head}:\n{listing}"
+    return f"{head}. The first {SHOWN_PROBLEMS}:\n{listing}\n  ... and {n - SHOWN_PROBLEMS:,} more"
 
 
-def _check(rows: pd.DataFrame, declared: dict, area_codes: set, today: pd.Timestamp) -> list[str]:
-    problems = []
+def _listed(items: list[str], limit: int) -> str:
+    more = len(items) - limit
+    return ", ".join(items[:limit]) + (f" and {more:,} more" if more > 0 else "")
+
+
+def _check(
+    rows: pd.DataFrame, declared: dict, area_codes: set, today: pd.Timestamp
+) -> list[tuple[tuple[str, ...], str]]:
+    """((file, ...), problem) for every wrong row, in file and line order, after the problems of
+    whole indicators. Vectorised: 10,000 rows, all wrong, are checked in a fraction of a second."""
     rows["sex"] = rows["sex"].replace("", "Persons")
     counts = pd.to_numeric(rows["count"], errors="coerce")
-    uses_population = rows["denominator"].str.strip().str.lower() == "population"
-    denominators = pd.to_numeric(rows["denominator"].where(~uses_population), errors="coerce")
-    duplicated = rows.duplicated(KEY, keep=False)
-    for i, row in rows.iterrows():
-        where = f"{row['file']} line {row['line']}"
-        entry = declared.get(row["indicator_id"])
-        if entry is None:
-            problems.append(
-                f"{where}: indicator '{row['indicator_id']}' is not declared in "
-                "data/compendium.yaml with source kind 'partner'"
-            )
-        if row["area_code"] not in area_codes:
-            problems.append(f"{where}: unknown area code '{row['area_code']}'")
-        if pd.isna(counts[i]):
-            problems.append(f"{where}: count '{row['count']}' is not a number")
-        elif counts[i] < 0:
-            problems.append(f"{where}: negative count {row['count']}")
-        if not uses_population[i] and pd.isna(denominators[i]):
-            problems.append(
-                f"{where}: denominator '{row['denominator']}' is neither a number nor 'population'"
-            )
-        elif not uses_population[i] and denominators[i] <= 0:
-            problems.append(f"{where}: denominator {row['denominator']} must be above 0")
-        elif (
-            entry is not None
-            and entry["value_type"] == "proportion"
-            and not uses_population[i]
-            and counts[i] > denominators[i]
-        ):
-            problems.append(
-                f"{where}: count {row['count']} is more than the denominator "
-                f"{row['denominator']} of a proportion"
-            )
-        year = pd.to_numeric(str(row["period"])[:4], errors="coerce")
-        if pd.isna(year):
-            problems.append(f"{where}: period '{row['period']}' does not start with a year")
-        elif year > today.year:
-            problems.append(f"{where}: period '{row['period']}' is in the future")
-        if duplicated[i]:
-            problems.append(
-                f"{where}: duplicate row for {row['indicator_id']}, "
-                f"{row['area_code']}, {row['period']}"
-            )
+    uses_population = rows["denominator"].str.lower() == "population"
+    numeric = ~uses_population
+    denominators = pd.to_numeric(rows["denominator"].where(numeric), errors="coerce")
+    value_type = rows["indicator_id"].map({k: e["value_type"] for k, e in declared.items()})
+    year = pd.to_numeric(rows["period"].str[:4], errors="coerce")
+
+    def quoted(column: str) -> pd.Series:
+        return "'" + rows[column] + "'"
+
+    checks = [
+        (
+            value_type.isna(),
+            "indicator "
+            + quoted("indicator_id")
+            + " is not declared in data/compendium.yaml with source kind 'partner'",
+        ),
+        (~rows["area_code"].isin(area_codes), "unknown area code " + quoted("area_code")),
+        (counts.isna(), "count " + quoted("count") + " is not a number"),
+        (counts < 0, "negative count " + rows["count"]),
+        (
+            numeric & denominators.isna(),
+            "denominator " + quoted("denominator") + " is neither a number nor 'population'",
+        ),
+        (numeric & (denominators <= 0), "denominator " + rows["denominator"] + " must be above 0"),
+        (
+            numeric & (denominators > 0) & (value_type == "proportion") & (counts > denominators),
+            "count "
+            + rows["count"]
+            + " is more than the denominator "
+            + rows["denominator"]
+            + " of a proportion",
+        ),
+        (year.isna(), "period " + quoted("period") + " does not start with a year"),
+        (year > today.year, "period " + quoted("period") + " is in the future"),
+        (
+            rows.duplicated(KEY, keep=False),
+            "duplicate row for "
+            + rows["indicator_id"]
+            + ", "
+            + rows["area_code"]
+            + ", "
+            + rows["period"],
+        ),
+    ]
+    where = rows["file"] + " line " + rows["line"].astype(str) + ": "
+    found = pd.concat(
+        [
+            pd.DataFrame({"row": np.flatnonzero(mask), "check": k, "text": (where + text)[mask]})
+            for k, (mask, text) in enumerate(checks)
+        ],
+        ignore_index=True,
+    ).sort_values(["row", "check"], kind="stable")
+    files = rows["file"].iloc[found["row"]].map(lambda f: (f,))
+    problems = list(zip(files, found["text"], strict=True))
+
     # one indicator, one kind of denominator: all numbers or all 'population'
+    whole = []
     for ident, group in rows.groupby("indicator_id"):
-        kinds = uses_population[group.index].unique()
-        if len(kinds) > 1:
-            lines = ", ".join(
-                f"{f} line {n}" for f, n in zip(group["file"], group["line"], strict=True)
+        if uses_population[group.index].nunique() > 1:
+            lines = [f"{f} line {n}" for f, n in zip(group["file"], group["line"], strict=True)]
+            whole.append(
+                (
+                    tuple(dict.fromkeys(group["file"])),
+                    f"indicator '{ident}' mixes units: some rows give a denominator, "
+                    f"others 'population' ({_listed(lines, SHOWN_LINES)})",
+                )
             )
-            problems.append(
-                f"indicator '{ident}' mixes units: some rows give a denominator, "
-                f"others 'population' ({lines})"
-            )
-    return problems
+    return whole + problems
 
 
 def _values(
