@@ -51,6 +51,10 @@ def cell_keys(frame: pd.DataFrame) -> pd.DataFrame:
     The kind of table is read from its columns, so a view keeps the keys of its table."""
     n = len(frame)
     out = pd.DataFrame(index=range(n), columns=CELL_COLUMNS, dtype="object")
+    if "count" not in frame:  # e.g. a table with no rows at all (a small test snapshot)
+        if n:
+            raise ValueError(f"not a table of counts: columns {list(frame.columns)}")
+        return out.astype({"count": "float64", "hidden": bool})
     text = lambda col: (  # noqa: E731 - a column as plain text, missing as ""
         frame[col].astype("object").where(frame[col].notna(), "").astype(str).to_numpy()
         if col in frame
@@ -202,5 +206,5 @@ def mark(
     out = dict(tables)
     for name in present:
         mine = cells["table"].to_numpy() == name
-        out[name] = tables[name].reset_index(drop=True).assign(suppressed=hidden[mine])
+        out[name] = tables[name].reset_index(drop=True).assign(suppressed=hidden[mine].astype(bool))
     return out
