@@ -20,6 +20,7 @@ from helpers.core.errors import DataError
 from helpers.sources.partner_files import OPTIONAL, REQUIRED, partner_files, read_file
 
 KEY = ["indicator_id", "area_code", "period", "sex", "age_band"]
+SEXES = ("Persons", "Male", "Female")
 SHOWN_PROBLEMS = 20  # listed in the message; the rest are counted
 SHOWN_LINES = 5  # lines named in one problem about many rows
 
@@ -113,6 +114,16 @@ def _check(
             + " is more than the denominator "
             + rows["denominator"]
             + " of a proportion",
+        ),
+        (
+            ~rows["sex"].isin(SEXES),
+            "sex " + quoted("sex") + f" is not one of {', '.join(SEXES)} (or blank)",
+        ),
+        (
+            ~rows["age_band"].isin(["", *ESP2013]),
+            "age_band "
+            + quoted("age_band")
+            + " is not blank or a 5-year ESP2013 band (0-4 .. 90+)",
         ),
         (year.isna(), "period " + quoted("period") + " does not start with a year"),
         (year > today.year, "period " + quoted("period") + " is in the future"),
