@@ -31,7 +31,8 @@ def hostile(tag: str) -> str:
         f"<script>window.__xss='{tag}'</script>"
         f'<img src="x" onerror="window.__xss=\'{tag}\'">'
         f"<b>bold-{tag}</b> **md-{tag}** [link-{tag}](javascript:window.__xss='{tag}') "
-        f'https://{tag}.example/ & "quoted" {{{{ jinja-{tag} }}}}'
+        f'https://{tag}.example/ & "quoted" {{{{ jinja-{tag} }}}} '
+        r"$\frac{a}{$ 100% \n"
     )
 
 

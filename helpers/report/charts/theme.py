@@ -74,5 +74,8 @@ def _set_theme() -> None:
             "figure.titlesize": 13,
             "figure.titleweight": "bold",
             "hatch.linewidth": 0.8,
+            # names and titles come from data: a "$" must print as a dollar, never start
+            # mathtext (which would render markup-like syntax or fail on a stray backslash)
+            "text.parse_math": False,
         },
     )
