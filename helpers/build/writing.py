@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from helpers.core import paths
+from helpers.core import files, paths
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ def write_atomically(processed: Path, tables: dict, info: dict) -> None:
     processed.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{processed.name}.tmp-", dir=processed.parent))
     try:
+        tmp.chmod(files.default_dir_mode())  # mkdtemp's 0700 would hide the store from others
         for name, table in tables.items():
             if name.endswith(".geojson"):
                 (tmp / name).write_text(json.dumps(table), encoding="utf-8")
