@@ -14,7 +14,7 @@ else
   ENV_READY := $(VENV)/.installed
 endif
 
-.PHONY: report build run test lint lab bench lock clean help
+.PHONY: report build run test chromium lint lab bench lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -41,8 +41,12 @@ build: $(ENV_READY)
 run: $(ENV_READY)
 	$(BIN)needs run
 
-test: $(ENV_READY)
+# chromium first: a missing browser stops `make test` at once (installed if root on Debian)
+test: chromium $(ENV_READY)
 	$(BIN)python -m pytest
+
+chromium:
+	@bash scripts/ensure-chromium
 
 lint: $(ENV_READY)
 	$(BIN)ruff check helpers tests benchmarks

@@ -19,6 +19,44 @@ FIXTURES = ROOT / "tests" / "fixtures"
 SUBSET_RAW = FIXTURES / "raw"
 SUBSET_PARAMS = FIXTURES / "params"
 FULL_RAW = ROOT / "data" / "raw"
+CHROMIUM_HELP = (
+    "The browser tests need Debian's chromium: run `sudo apt-get install chromium`, "
+    "or set NEEDS_CHROMIUM=/path/to/chromium"
+)
+
+
+def chromium() -> str | None:
+    """Debian's chromium for the browser tests, found as scripts/ensure-chromium finds it."""
+    chosen = os.environ.get("NEEDS_CHROMIUM")
+    if chosen:
+        return chosen if os.path.isfile(chosen) and os.access(chosen, os.X_OK) else None
+    return shutil.which("chromium")
+
+
+def chromium_problem() -> str | None:
+    """Why the browser tests cannot run, in scripts/ensure-chromium's words; None if they can."""
+    if chromium():
+        return None
+    chosen = os.environ.get("NEEDS_CHROMIUM")
+    return (
+        f"NEEDS_CHROMIUM={chosen} is not an executable file. {CHROMIUM_HELP}"
+        if chosen
+        else CHROMIUM_HELP
+    )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Stop before any test runs, with one message, when selected browser tests have no browser:
+    better than an error at setup after the slow tests have run (plain `pytest`, not make). A
+    browser test is one in a module that imports `chromium` from here."""
+    if session.config.option.collectonly:
+        return
+    if any(
+        getattr(getattr(i, "module", None), "chromium", None) is chromium for i in session.items
+    ):
+        problem = chromium_problem()
+        if problem:
+            pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 class RawCopy:
