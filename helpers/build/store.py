@@ -15,7 +15,15 @@ BUILD_FIX = "run `make report` (or `needs build`) from the project folder first"
 
 
 def folder() -> Path:
-    return paths.processed_dir()
+    """The store's folder. A build killed between the two renames of its swap
+    (writing.write_atomically) leaves no store folder but the previous store whole beside it,
+    as .<name>.old-<pid>, until the next build puts it back: until then, that is the store."""
+    processed = paths.processed_dir()
+    if not processed.exists():
+        previous = sorted(processed.parent.glob(f".{processed.name}.old-*"))
+        if previous:
+            return previous[-1]
+    return processed
 
 
 @cache

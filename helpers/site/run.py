@@ -79,6 +79,8 @@ def run(
         raise ParamsError(f"--jobs must be 1 or more, not {jobs}", fix="e.g. --jobs 2")
     out = paths.outputs_dir()
     out.mkdir(parents=True, exist_ok=True)
+    if left := worker.remove_leftovers(out):  # a killed run's temporary files, never served
+        log.info("Removed %d file(s) half-written by an interrupted run", len(left))
     os.environ.setdefault("NEEDS_RUN_TIME", datetime.now(UTC).isoformat(timespec="seconds"))
     timeout = int(config.load_params("run").get("cell_timeout", 300))
     code = _code_fingerprint()

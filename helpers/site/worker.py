@@ -62,6 +62,20 @@ def rel_html(task: Task) -> str:
     return f"{slug(task.area_name)}/{task.notebook}.html"
 
 
+# files.atomic_path's temporary files (.<name>.<random>.tmp<suffix>) and the notebook papermill
+# writes as it executes (.<notebook>.<pid>.ipynb)
+LEFTOVER = re.compile(r"\..+(\.tmp(\.\w+)?|\.\d+\.ipynb)")
+
+
+def remove_leftovers(out: Path) -> list[Path]:
+    """Delete what a killed run left half-written in outputs/. Hidden on Linux, but not on a
+    Windows network drive or in a zip of outputs/. Call it while no report is being written."""
+    left = [p for p in Path(out).rglob(".*") if p.is_file() and LEFTOVER.fullmatch(p.name)]
+    for path in left:
+        path.unlink(missing_ok=True)
+    return left
+
+
 def is_cached(task: Task) -> bool:
     _, page, executed, key_file = task_paths(task)
     return (
