@@ -30,6 +30,20 @@ def test_every_report_ran(site_run):
     assert {r["notebook"] for r in results} == set(NOTEBOOKS)
 
 
+def test_the_disclosure_audit_passed_on_the_shipped_batch(site_run):
+    """Issue 12's acceptance: the audit read every report's figures and found nothing; each
+    report has its figures file, and some cells were hidden (so the audit had work to do)."""
+    outputs, _ = site_run
+    summary = json.loads((outputs / "run.json").read_text())
+    checked = summary["audit"]
+    assert checked["passed"], checked["first_findings"]
+    assert checked["checked"]["pages"] == 32 + 2  # the reports, the index, the compendium
+    assert checked["checked"]["hidden_cells"] > 0
+    for r in summary["reports"]:
+        figures = (outputs / r["html"]).with_suffix(".figures.csv")
+        assert figures.stat().st_size > 100, figures
+
+
 def test_reports_have_the_required_parts(site_run):
     outputs, _ = site_run
     for result, page in _pages(outputs):
