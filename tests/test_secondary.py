@@ -186,3 +186,12 @@ def test_the_shipped_store_has_no_exposed_group(full_store, monkeypatch):
     primary = published["hidden"] & published["count"].between(1, 4)
     assert exposures(published["count"].where(~primary), primary, groups)
     store.clear()
+
+
+def test_the_audit_reads_what_a_reader_can_open_not_a_killed_writes_leftovers(tmp_path):
+    (tmp_path / "melton").mkdir()
+    (tmp_path / "melton" / "overview.html").write_text("<p>ok</p>")
+    (tmp_path / "melton" / ".overview.html.x1.tmp.html").write_text("<p>3 crimes</p>")
+    (tmp_path / ".processed.old-1").mkdir()
+    (tmp_path / ".processed.old-1" / "page.html").write_text("<p>3 crimes</p>")
+    assert audit._published(tmp_path, "*.html") == [tmp_path / "melton" / "overview.html"]

@@ -51,9 +51,19 @@ def _label(row: pd.Series) -> str:
     return " ".join(str(p) for p in parts if isinstance(p, str) and p)
 
 
+def _published(out: Path, pattern: str) -> list[Path]:
+    """Files under `out` a reader can open: not dot-files (a killed write's leftovers, which
+    `needs run` removes first) nor anything in a dot-folder."""
+    return sorted(
+        p
+        for p in out.rglob(pattern)
+        if not any(part.startswith(".") for part in p.relative_to(out).parts)
+    )
+
+
 def read_ledgers(out: Path) -> pd.DataFrame:
     frames = []
-    for path in sorted(out.rglob("*.figures.csv")):
+    for path in _published(out, "*.figures.csv"):
         frame = pd.read_csv(
             path,
             dtype={c: str for c in KEY},
@@ -203,10 +213,10 @@ def audit(out: Path) -> dict:
     multipliers = dict(zip(compendium["id"], compendium["multiplier"], strict=True))
     cells = read_ledgers(out)
     findings = check_cells(cells, store.areas(), crime_types, multipliers)
-    pages = sorted(out.rglob("*.html"))
+    pages = _published(out, "*.html")
     for path in pages:
         findings += check_page(path.read_text(encoding="utf-8"), str(path.relative_to(out)))
-    exports = sorted([*out.rglob("*.csv"), *out.rglob("*.xlsx")])
+    exports = sorted([*_published(out, "*.csv"), *_published(out, "*.xlsx")])
     exports = [p for p in exports if not p.name.endswith(".figures.csv")]
     for path in exports:
         findings += check_export(path, str(path.relative_to(out)))

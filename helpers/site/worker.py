@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import time
 import traceback
 from dataclasses import dataclass
@@ -117,6 +118,10 @@ def _kernel():
         )
         # shut the kernel down when this worker exits (multiprocessing runs finalizers then)
         util.Finalize(_KERNEL, _KERNEL.shutdown_kernel, kwargs={"now": True}, exitpriority=10)
+        # then remove its socket folder (lower priority runs later); a killed run leaves one
+        util.Finalize(
+            _KERNEL, shutil.rmtree, args=(sockets,), kwargs={"ignore_errors": True}, exitpriority=5
+        )
     return _KERNEL
 
 
