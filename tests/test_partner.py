@@ -145,3 +145,31 @@ def test_partner_rows_flow_into_the_notebook(tmp_path, monkeypatch):
 
 def test_subset_has_no_partner_folder():
     assert not (SUBSET_RAW.parent / "partner").exists()
+
+
+def test_the_disclosure_audit_passes_on_the_partner_example(tmp_path, monkeypatch):
+    """Issue 12's acceptance: the example (Melton's 3 among them) built, run and audited."""
+    import json
+
+    from conftest import golden_snapshot
+
+    from helpers.site import run
+
+    (tmp_path / "partner").mkdir()
+    shutil.copy(EXAMPLE, tmp_path / "partner")
+    build.build(FULL_RAW, tmp_path / "processed", force=True, partner=tmp_path / "partner")
+    monkeypatch.setenv("NEEDS_PROCESSED_DIR", str(tmp_path / "processed"))
+    monkeypatch.setenv("NEEDS_OUTPUTS_DIR", str(tmp_path / "outputs"))
+    monkeypatch.setenv("NEEDS_RUN_TIME", golden_snapshot.RUN_TIME)
+    store.clear()
+    try:
+        status = run.run(areas=["E07000133"], notebooks=["domestic_sexual_violence"], force=True)
+        summary = json.loads((tmp_path / "outputs" / "run.json").read_text())
+    finally:
+        store.clear()
+    assert summary["audit"]["passed"], summary["audit"]["first_findings"]
+    assert status == 0
+    figures = pd.read_csv(tmp_path / "outputs" / "melton" / "domestic_sexual_violence.figures.csv")
+    melton = figures[(figures.indicator_id == "partner_domestic_abuse_crimes")
+                     & (figures.area_code == "E07000133")]  # fmt: skip
+    assert melton["hidden"].all() and melton["count"].isna().all()
