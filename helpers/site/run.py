@@ -135,7 +135,14 @@ def run(
     failed = [r for r in ordered if r.status == "failed"]
     for r in failed:
         log.error("FAILED %s for %s: %s (see %s)", r.notebook, r.area_code, r.error, r.html)
-    if not checked["passed"]:
+    if checked["passed"]:
+        log.info(
+            "Disclosure audit passed: %d published cells (%d hidden) in %d pages checked",
+            checked["checked"]["published_cells"],
+            checked["checked"]["hidden_cells"],
+            checked["checked"]["pages"],
+        )
+    else:
         for f in checked["first_findings"][:10]:
             log.error("DISCLOSURE: %s in %s: %s", f["check"], f["where"], f["what"])
         log.error(
