@@ -313,3 +313,20 @@ def test_another_forces_file_in_the_folder_fails_the_build_and_keeps_the_store(r
     result = raw_copy.cli()
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "Derbyshire Constabulary" in result.stderr
+
+
+def test_a_year_beside_its_quarters_is_refused(tmp_path):
+    """2024 and 2024 Q1..Q4 together would let a hidden quarter be worked out by subtraction."""
+    from conftest import FULL_RAW
+
+    from helpers.build import pipeline
+
+    folder = tmp_path / "partner"
+    folder.mkdir()
+    rows = ["indicator_id,area_code,period,count,denominator"]
+    rows += [f"partner_domestic_abuse_crimes,E07000133,2024 Q{q},{n},population"
+             for q, n in ((1, 3), (2, 40), (3, 41), (4, 44))]  # fmt: skip
+    rows.append("partner_domestic_abuse_crimes,E07000133,2024,128,population")
+    (folder / "quarters.csv").write_text("\n".join(rows) + "\n")
+    with pytest.raises(DataError, match="mixes kinds of period \\('2024', '2024 Q1'\\)"):
+        pipeline.build(FULL_RAW, tmp_path / "processed", force=True, partner=folder)

@@ -160,6 +160,20 @@ def _check(
                     f"others 'population' ({_listed(lines, SHOWN_LINES)})",
                 )
             )
+        # one kind of period: a year beside its quarters or months would let a hidden
+        # quarter be worked out as the year minus the others (and a trend mix the two)
+        shapes = group["period"].str.replace(r"\d", "9", regex=True)
+        if shapes.nunique() > 1:
+            kinds = ", ".join(
+                f"'{p}'" for p in group["period"].groupby(shapes).first().sort_values()
+            )
+            whole.append(
+                (
+                    tuple(dict.fromkeys(group["file"])),
+                    f"indicator '{ident}' mixes kinds of period ({kinds}): give one kind, e.g. "
+                    "calendar years only, in separate indicators if you need both",
+                )
+            )
     return whole + problems
 
 
