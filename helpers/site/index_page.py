@@ -82,6 +82,13 @@ def write_index(
         ],
         home="index.html",
     )
+    # the rug's cells, like a report's, for the audit (written first: the page links nothing)
+    import pandas as pd
+
+    from helpers.report import ledger
+
+    figures = pd.DataFrame(ledger.drain(), columns=ledger.COLUMNS)
+    files.write_text(out / "index.figures.csv", figures.to_csv(index=False))
     files.write_text(out / "index.html", page)
 
 
