@@ -55,11 +55,13 @@ def cell_keys(frame: pd.DataFrame) -> pd.DataFrame:
         if n:
             raise ValueError(f"not a table of counts: columns {list(frame.columns)}")
         return out.astype({"count": "float64", "hidden": bool})
-    text = lambda col: (  # noqa: E731 - a column as plain text, missing as ""
-        frame[col].astype("object").where(frame[col].notna(), "").astype(str).to_numpy()
-        if col in frame
-        else np.full(n, "", dtype=object)
-    )
+
+    def text(col: str) -> np.ndarray:
+        """A column as plain text, missing (or absent) as ""."""
+        if col not in frame:
+            return np.full(n, "", dtype=object)
+        return frame[col].astype("object").where(frame[col].notna(), "").astype(str).to_numpy()
+
     if "indicator_id" in frame:
         kind = "indicator"
         out["indicator_id"] = text("indicator_id")
