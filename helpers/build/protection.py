@@ -127,14 +127,16 @@ def _area_families(areas: pd.DataFrame) -> list[tuple[str, list[str]]]:
 
 
 def _geography(cells: pd.DataFrame, areas: pd.DataFrame) -> list[Group]:
-    keyed = cells.reset_index().set_index(
-        ["kind", "indicator_id", "crime_type", "sex", "age", "period", "breakdown", "area_code"]
-    )["index"]
+    slice_cols = ["kind", "indicator_id", "crime_type", "sex", "age", "period", "breakdown"]
+    families = _area_families(areas)
+    totals = {total for total, _ in families}
+    # only a slice that holds a total can form a group (neighbourhood cells never do)
+    with_total = cells.loc[cells["area_code"].isin(totals), slice_cols].drop_duplicates()
+    keyed = cells.reset_index().set_index([*slice_cols, "area_code"])["index"]
     position = keyed[~keyed.index.duplicated()].to_dict()
-    slices = cells[["kind", "indicator_id", "crime_type", "sex", "age", "period", "breakdown"]]
     out = []
-    for key in slices.drop_duplicates().itertuples(index=False, name=None):
-        for total, parts in _area_families(areas):
+    for key in with_total.itertuples(index=False, name=None):
+        for total, parts in families:
             members = [position.get((*key, code)) for code in (total, *parts)]
             if all(m is not None for m in members):
                 out.append(Group(members[0], tuple(members[1:]), f"{'/'.join(key)} {total}"))

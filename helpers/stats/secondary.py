@@ -23,6 +23,7 @@ Everything is worked out from shown figures only, exactly as a reader would, so 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -124,9 +125,10 @@ def protect(
     for group in groups:
         for i in group.members:
             by_cell.setdefault(i, []).append(group)
-    pending = [g for g in groups if mask[list(g.members)].any()]
+    # first in, first out: groups in their given order, then those a new cell reopened
+    pending = deque(g for g in groups if mask[list(g.members)].any())
     while pending:
-        group = pending.pop()
+        group = pending.popleft()
         if _exposure(values, mask, group) is None:
             continue
         cell = _complement(values, mask, group)
