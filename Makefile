@@ -57,7 +57,9 @@ lab: $(ENV_READY)
 
 bench: $(ENV_READY)
 	$(BIN)python benchmarks/bench_stats.py
+	$(BIN)needs build
 	$(BIN)python benchmarks/bench_run.py
+	$(BIN)python benchmarks/bench_disclosure.py
 
 # Refresh the pinned versions after changing pyproject.toml (run in a fresh .venv).
 lock: $(ENV_READY)
