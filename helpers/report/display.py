@@ -43,6 +43,7 @@ class Report:
         self.codes = views.area_codes(area_code)
         self.names = store.areas().set_index("area_code")["area_name"].to_dict()
         self.shown: list[str] = []
+        ledger.drain()  # a warm kernel keeps modules: start this report's ledger empty
         charts.apply_theme()
 
     # ------------------------------------------------------------------ header and summary
