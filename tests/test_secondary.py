@@ -195,3 +195,18 @@ def test_the_audit_reads_what_a_reader_can_open_not_a_killed_writes_leftovers(tm
     (tmp_path / ".processed.old-1").mkdir()
     (tmp_path / ".processed.old-1" / "page.html").write_text("<p>3 crimes</p>")
     assert audit._published(tmp_path, "*.html") == [tmp_path / "melton" / "overview.html"]
+
+
+def test_a_new_report_starts_with_an_empty_ledger(full_store, monkeypatch):
+    """Warm kernels keep module state: what one report recorded must not reach the next."""
+    from helpers.report import ledger
+    from helpers.report.display import Report
+
+    monkeypatch.setenv("NEEDS_PROCESSED_DIR", str(full_store))
+    store.clear()
+    ledger.record(store.indicator("police_drugs", [MELTON]))
+    Report("overview", COUNTY)
+    assert ledger.drain() == []
+    ledger.record(store.indicator("police_drugs", [MELTON]))
+    assert {c["area_code"] for c in ledger.drain()} == {MELTON}
+    store.clear()
