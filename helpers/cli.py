@@ -22,7 +22,7 @@ log = logging.getLogger("needs")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="needs",
-        description="Leicestershire community safety and health needs assessment.",
+        description="Community safety and health needs assessment (the areas are in params/).",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
     parser.add_argument(

@@ -256,7 +256,7 @@ def test_alt_texts_and_tables_refuse_a_small_count():
     with pytest.raises(DisclosureError):
         wording.bars_alt("x", "2024", leaky, "per 1,000", leaky.iloc[0:0], "England")
     with pytest.raises(DisclosureError):
-        wording.map_alt("x", "2024", leaky)
+        wording.map_alt("x", "2024", leaky, "Leicestershire Police")
     spots = leaky.assign(lsoa_name="Melton 001A", lsoa_code="E01", imd_decile=3)
     with pytest.raises(DisclosureError):
         wording.hot_spots_table(spots, "drug crimes", "2024")

@@ -73,6 +73,26 @@ def check_area(area_code: str) -> str:
     return area_code
 
 
+def assessment_title() -> str:
+    """ "<county> community safety and health needs assessment", from the store's areas."""
+    table = areas()
+    county = table.loc[table["area_type"] == "County", "area_name"]
+    if county.empty:
+        return "Community safety and health needs assessment"
+    return f"{county.iloc[0]} community safety and health needs assessment"
+
+
+def force_description() -> tuple[str, str]:
+    """(force area name, what it covers in words), e.g. ("Leicestershire Police",
+    "Leicestershire, Leicester and Rutland"), from the store's areas."""
+    table = areas()
+    force = table.loc[table["area_type"] == "Police force area", "area_name"].iloc[0]
+    parts = table.loc[table["area_type"].isin(["County", "Unitary authority"]), "area_name"]
+    names = list(parts)
+    words = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+    return str(force), words
+
+
 def area_name(area_code: str) -> str:
     table = areas().set_index("area_code")["area_name"]
     return str(table.get(area_code, area_code))

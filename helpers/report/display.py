@@ -54,7 +54,7 @@ class Report:
             markup.heading(f"{PRIORITY_TITLES[self.priority]}: {self.area}", 1)
             + markup.paragraph(
                 Markup("{} · report date {} · data snapshot <code>{}</code>").format(
-                    "Leicestershire community safety and health needs assessment",
+                    store.assessment_title(),
                     f"{run_time():%d %B %Y}",
                     info["data_snapshot"],
                 )
@@ -136,7 +136,9 @@ class Report:
             if sentence:
                 _show(HTML(markup.paragraph(sentence)))
         else:
-            _show(HTML(wording.gap_words(avail, entry["name"], self.area)))
+            _show(
+                HTML(wording.gap_words(avail, entry["name"], self.area, store.force_description()))
+            )
         focus = content.focus_areas(avail, self.codes)
         if avail == "force-only":
             latest = views.series(ident, [self.codes["force"], self.codes["england"]])
@@ -328,12 +330,13 @@ class Report:
             highlight=None if self.codes["is_county"] else self.area_code,
         )
         mapped = [f["properties"]["lad19cd"] for f in geojson["features"]]
-        alt = wording.map_alt(entry["name"], period, content.ranked(latest, mapped))
+        force = store.force_description()[0]
+        alt = wording.map_alt(entry["name"], period, content.ranked(latest, mapped), force)
         _show(charts.show(fig, alt=alt))
 
     def then_and_now(self) -> None:
         frame = views.then_and_now()
-        _show(HTML(html_tables.then_now_html(frame)))
+        _show(HTML(html_tables.then_now_html(frame, self.names[self.codes["county"]])))
 
     def links(self, x_id: str, y_id: str, period_x: str, period_y: str) -> None:
         x_entry, y_entry = store.compendium_entry(x_id), store.compendium_entry(y_id)

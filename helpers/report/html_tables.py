@@ -83,7 +83,7 @@ def _compared_words(benchmark: object) -> str:
     return "no statistical comparison"
 
 
-def then_now_html(frame: pd.DataFrame) -> str:
+def then_now_html(frame: pd.DataFrame, county: str) -> str:
     rows = []
     for r in frame.itertuples():
         then = []
@@ -121,7 +121,7 @@ def then_now_html(frame: pd.DataFrame) -> str:
         )
     return scrollable(
         '<table class="data text"><caption>Then and now: the 2017 headline figures for '
-        "Leicestershire beside the nearest open figure today</caption><thead><tr>"
+        f"{html.escape(county)} beside the nearest open figure today</caption><thead><tr>"
         '<th scope="col">2017 item</th><th scope="col">Then (as reported in 2017)</th>'
         '<th scope="col">Now</th><th scope="col">Today\'s indicator, or where the data could '
         f"come from</th></tr></thead><tbody>{''.join(rows)}</tbody></table>",

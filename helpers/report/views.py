@@ -86,6 +86,7 @@ def spine_rows(indicator_ids: list[str], area_code: str) -> pd.DataFrame:
     English local authorities of its kind in the same period (Fingertips' spine chart)."""
     values = store.load("indicator_values")
     compendium = store.load("compendium").set_index("id")
+    codes = area_codes(area_code)
     rows = []
     for ident in indicator_ids:
         data = values[values["indicator_id"] == ident]
@@ -95,7 +96,7 @@ def spine_rows(indicator_ids: list[str], area_code: str) -> pd.DataFrame:
         period = latest_period(mine["period"])
         # the spread's ends are real areas' values: a suppressed one must not be one of them
         same = disclosure.suppress(data[data["period"] == period])
-        england = same.loc[same["area_code"] == "E92000001", "value"]
+        england = same.loc[same["area_code"] == codes["england"], "value"]
         peers = same[same["area_code"].str[:3].isin(["E06", "E07", "E08", "E09"])]["value"]
         mine = _suppressed(mine[mine["period"] == period]).iloc[0]
         rows.append(
@@ -135,7 +136,7 @@ def rug(indicator_ids: list[str], area_code: str) -> pd.DataFrame:
         row = {
             "indicator": compendium.loc[ident, "name"],
             "period": latest["period"].iloc[0],
-            "compared_with": ("Leicestershire" if column == "county_outcome" else "England")
+            "compared_with": (names[codes["county"]] if column == "county_outcome" else "England")
             if compared
             else None,
         }

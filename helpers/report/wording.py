@@ -55,16 +55,17 @@ def data_gap(text: str) -> Markup:
     return markup.paragraph(Markup("{} {}").format(DATA_GAP, text))
 
 
-def gap_words(avail: str, name: str, area: str) -> Markup:
-    """What a section says when the indicator is not published for the report's area."""
+def gap_words(avail: str, name: str, area: str, force: tuple[str, str]) -> Markup:
+    """What a section says when the indicator is not published for the report's area.
+    `force`: the force area's name and what it covers (store.force_description)."""
     return data_gap(
         {
             "county-only": f"{name} is not published for districts. The county value is "
             "shown instead.",
             "district-only": f"{name} is not in this snapshot for the county as a whole. The "
             "districts' values are shown.",
-            "force-only": f"{name} is only available for the whole Leicestershire Police area "
-            f"(Leicestershire, Leicester and Rutland), not for {area} on its own.",
+            "force-only": f"{name} is only available for the whole {force[0]} area "
+            f"({force[1]}), not for {area} on its own.",
         }[avail]
     )
 
@@ -205,14 +206,11 @@ def spine_alt(rows: pd.DataFrame, area: str) -> str:
     return f"Spine chart of {len(rows)} indicators for {area} against England. {words}."
 
 
-def map_alt(name: str, period: str, ranked: pd.DataFrame) -> str:
-    """`ranked`: the mapped areas, highest value first."""
+def map_alt(name: str, period: str, ranked: pd.DataFrame, force: str) -> str:
+    """`ranked`: the mapped areas, highest value first; `force`: the force area's name."""
     disclosure.check_no_small_counts(ranked)
     top = ", ".join(f"{r.area_name} {r.value:.1f}" for r in ranked.head(3).itertuples())
-    return (
-        f"Map of {name} by local authority in the Leicestershire Police area, {period}. "
-        f"Highest: {top}."
-    )
+    return f"Map of {name} by local authority in the {force} area, {period}. Highest: {top}."
 
 
 def links_alt(x_name: str, y_name: str, n: int, rho: float) -> str:

@@ -49,7 +49,7 @@ def write_index(
     when = run_time()
     body = (
         "<h1>Community safety and health needs assessment</h1>"
-        "<p>Leicestershire and its seven districts: substance misuse (drugs and alcohol), mental "
+        f"<p>{html.escape(_coverage())}: substance misuse (drugs and alcohol), mental "
         "health, domestic and sexual violence, and an overview. Choose an area and a priority."
         f"</p><p>Last run: {when:%d %B %Y, %H:%M} UTC.</p>{summary}"
         '<h2 id="reports">Reports</h2>'
@@ -71,7 +71,7 @@ def write_index(
     ]
     info = store.build_info()
     page = site.render_page(
-        title="Leicestershire needs assessment: reports",
+        title=f"{store.assessment_title()}: reports",
         body=body,
         toc=toc,
         subtitle=f"Reports run {when:%d %B %Y}",
@@ -90,6 +90,18 @@ def write_index(
     figures = pd.DataFrame(ledger.drain(), columns=ledger.COLUMNS)
     files.write_text(out / "index.figures.csv", figures.to_csv(index=False))
     files.write_text(out / "index.html", page)
+
+
+NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _coverage() -> str:
+    """ "Leicestershire and its seven districts", from the store's areas."""
+    areas = store.areas()
+    county = areas.loc[areas["area_type"] == "County", "area_name"].iloc[0]
+    n = int((areas["area_type"] == "District").sum())
+    count = NUMBERS[n] if n < len(NUMBERS) else f"{n:,}"
+    return f"{county} and its {count} district{'' if n == 1 else 's'}"
 
 
 def rug_section() -> str:

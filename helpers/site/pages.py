@@ -57,6 +57,7 @@ def render_page(
 ) -> str:
     page = _environment().get_template("page.html.j2")
     return page.render(
+        site_title=_site_title(),
         title=title,
         subtitle=subtitle,
         body=Markup(body),
@@ -65,6 +66,18 @@ def render_page(
         home=home,
         provenance=list(provenance or []),
     )
+
+
+def _site_title() -> str:
+    """The assessment's name from the store; generic if the store cannot be read (an error
+    page must still render)."""
+    from helpers.build import store
+    from helpers.core.errors import NeedsError
+
+    try:
+        return store.assessment_title()
+    except (NeedsError, OSError):
+        return "Community safety and health needs assessment"
 
 
 def notebook_body(nb) -> str:
