@@ -730,3 +730,18 @@ def test_importing_charts_patches_no_matplotlib_internals():
 
     assert mtext.Text._get_layout.__module__ == "matplotlib.text"
     assert mtext._get_text_metrics_function.__module__ == "matplotlib.text"
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("North West Leicestershire", "North West\nLeicestershire"),
+        ("Hinckley and Bosworth", "Hinckley & Bosworth"),
+        ("Bournemouth, Christchurch and Poole", "Bournemouth,\nChristchurch & Poole"),
+        ("Rutland", "Rutland"),
+    ],
+)
+def test_short_names_wrap_any_long_name_near_its_middle(name, label):
+    from helpers.report.charts.parts import short_name
+
+    assert short_name(name) == label

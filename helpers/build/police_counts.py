@@ -26,7 +26,7 @@ def count_crimes(
 ):
     """(crimes by month, LSOA and type; month coverage; what was read) from the street files.
 
-    With `force` (the force area's name, "Leicestershire Police"), a file of another force's
+    With `force` (the force area's name, as the areas table has it), a file of another force's
     crime in the folder stops the build, naming the file and the force it holds."""
     police_cfg = cfg.get("police", {})
     files = police_uk.street_files(folder) if folder.exists() else []

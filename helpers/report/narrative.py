@@ -3,7 +3,7 @@
 Every function returns one sentence: it starts with a capital, ends with a single full stop and
 never contains "nan" or "None". The wording follows Fingertips ("significantly higher than",
 "similar to") but always says the direction, so a reader of a better/worse judgement also
-learns which way the figure goes: "significantly lower (better) than Leicestershire (2.9 per
+learns which way the figure goes: "significantly lower (better) than the county (2.9 per
 1,000)". A comparison at 95% and one at 99.8% confidence are both "significantly".
 
 Disclosure control comes first: a count of 1 to 4 (see :mod:`helpers.disclosure`) is never
@@ -11,11 +11,11 @@ printed, nor the rate built on it, whether or not the caller marked it suppresse
 
 Example::
 
-    headline(area="Charnwood", period="2023", measure="drug crimes", count=336,
+    headline(area="District A", period="2023", measure="drug crimes", count=336,
              value=1.787, unit="per 1,000 residents", outcome="higher", level=95,
-             benchmark_name="Leicestershire", benchmark_value=1.560)
-    # 'In 2023 Charnwood recorded 336 drug crimes, 1.8 per 1,000 residents, significantly
-    #  higher than Leicestershire (1.6 per 1,000).'
+             benchmark_name="County B", benchmark_value=1.560)
+    # 'In 2023 District A recorded 336 drug crimes, 1.8 per 1,000 residents, significantly
+    #  higher than County B (1.6 per 1,000).'
 """
 
 from __future__ import annotations
@@ -216,8 +216,8 @@ def headline(
     """One headline sentence for an area's figure and its comparison with a benchmark.
 
     ``measure`` names what is counted, in the plural ("drug crimes"). With a ``count`` the
-    sentence reads "In 2024 Charnwood recorded 412 drug crimes, 2.2 per 1,000 residents, ...";
-    without one it reads "In 2023/24 depression prevalence in Charnwood was 14.2%, ...", using
+    sentence reads "In 2024 District A recorded 412 drug crimes, 2.2 per 1,000 residents, ...";
+    without one it reads "In 2023/24 depression prevalence in District A was 14.2%, ...", using
     ``value_label`` (default: "the rate of <measure>" for "per ..." units, else ``measure``).
     ``outcome`` and ``level`` are as helpers.stats.compare gives them; better/worse also need
     ``benchmark_value`` to say the direction. A suppressed row, or a count of 1 to 4, gives

@@ -50,8 +50,8 @@ def choropleth(
     """A map of `values` (a Series indexed by area code) over GeoJSON boundaries, reprojected to
     British National Grid when pyproj can. Areas in `values` are shaded on a colour-blind-safe
     scale and labelled with short name and value; NaN areas are hatched grey, "no data"; codes in
-    `suppressed` say "suppressed (privacy)". Other boundaries in the file (e.g. Leicester
-    inside Leicestershire) are drawn unshaded, as context. `names` overrides labels by code. The
+    `suppressed` say "suppressed (privacy)". Other boundaries in the file (e.g. a city
+    unitary inside the county) are drawn unshaded, as context. `names` overrides labels by code. The
     source always carries the Ordnance Survey copyright line."""
     import geopandas as gpd  # heavy: only when a map is drawn
     import pyproj

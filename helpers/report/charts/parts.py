@@ -162,10 +162,19 @@ def outcome_patch(key: str, label: str | None = None) -> Patch:
     )
 
 
+WRAP_AT = 20
+"""Labels longer than this many characters go on two lines."""
+
+
 def short_name(name: str) -> str:
-    """A map or scatter label: "&" for "and", long names on two lines."""
+    """A map or scatter label: "&" for "and"; a long name on two lines, broken at the space
+    nearest its middle ("North West" / "Leicestershire")."""
     short = str(name).replace(" and ", " & ")
-    return short.replace("North West Leicestershire", "North West\nLeicestershire")
+    spaces = [i for i, c in enumerate(short) if c == " "]
+    if len(short) <= WRAP_AT or not spaces:
+        return short
+    cut = min(spaces, key=lambda i: abs(i - len(short) / 2))
+    return f"{short[:cut]}\n{short[cut + 1 :]}"
 
 
 def runs_of(flags: Sequence[bool]) -> list[tuple[int, int]]:
