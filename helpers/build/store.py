@@ -83,8 +83,8 @@ def assessment_title() -> str:
 
 
 def force_description() -> tuple[str, str]:
-    """(force area name, what it covers in words), e.g. ("Leicestershire Police",
-    "Leicestershire, Leicester and Rutland"), from the store's areas."""
+    """(force area name, what it covers in words: "<county>, <city> and <unitary>"), from the
+    store's areas."""
     table = areas()
     force = table.loc[table["area_type"] == "Police force area", "area_name"].iloc[0]
     parts = table.loc[table["area_type"].isin(["County", "Unitary authority"]), "area_name"]

@@ -168,7 +168,7 @@ WRAP_AT = 20
 
 def short_name(name: str) -> str:
     """A map or scatter label: "&" for "and"; a long name on two lines, broken at the space
-    nearest its middle ("North West" / "Leicestershire")."""
+    nearest its middle."""
     short = str(name).replace(" and ", " & ")
     spaces = [i for i, c in enumerate(short) if c == " "]
     if len(short) <= WRAP_AT or not spaces:
