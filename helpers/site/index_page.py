@@ -96,7 +96,7 @@ NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight",
 
 
 def _coverage() -> str:
-    """ "Leicestershire and its seven districts", from the store's areas."""
+    """ "<county> and its seven districts", from the store's areas."""
     areas = store.areas()
     county = areas.loc[areas["area_type"] == "County", "area_name"].iloc[0]
     n = int((areas["area_type"] == "District").sum())

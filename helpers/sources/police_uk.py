@@ -65,7 +65,7 @@ def read_street_crime(path: str | Path, *, force: str | None = None) -> pd.DataF
 
     Returns columns month, lsoa_code, lsoa_name, crime_type; one row per published crime or ASB
     incident. A blank LSOA (no location) is kept as missing. With `force` (a police.uk force
-    name such as "Leicestershire Police"), a file of another force's crime is refused.
+    name such as "<County> Police"), a file of another force's crime is refused.
     """
     path = Path(path)
     if path.suffix == ".zip":
@@ -143,8 +143,8 @@ def _described(column: str, values: pd.Series) -> str:
 
 
 def force_key(name: str) -> str:
-    """A force's name reduced for comparison: 'Leicestershire Police', 'Leicestershire' and
-    'leicestershire constabulary' are the same force."""
+    """A force's name reduced for comparison: '<Name> Police', '<Name>' and
+    '<name> constabulary' are the same force ("&" and "and" alike)."""
     words = re.sub(r"[^a-z0-9]+", " ", name.casefold().replace("&", " and ")).split()
     return " ".join(w for w in words if w not in {"police", "constabulary", "service"})
 
