@@ -130,7 +130,7 @@ def areas(folder: Path | None = None) -> Areas:
 def _code(value: Any, key: str, path: Path) -> str:
     if not isinstance(value, str) or not GSS.match(value):
         raise ParamsError(
-            f"'{key}' has {value!r}, which is not a GSS code like E07000130",
+            f"'{key}' has {value!r}, which is not a GSS code (a letter and eight digits)",
             path=path,
             fix="use the 9-character ONS code",
         )
