@@ -20,7 +20,9 @@ Conventions shared by every function:
 Modules: rates (crude rates, proportions, DSR, means), standardised (ISR, ISRatio), compare
 (benchmark comparison), trends (recent trend), funnels (funnel plots, quantiles), limits and
 checks (shared by them), disclosure (small-number suppression), secondary (the complementary
-suppression that stops a hidden count being worked out by subtraction).
+suppression that stops a hidden count being worked out by subtraction), ranks (an area's rank
+and quintile in England, in Fingertips' words), neighbours (statistical nearest neighbours on
+open variables, a stand-in for CIPFA's).
 
 May import: helpers.core.
 """
@@ -28,6 +30,8 @@ May import: helpers.core.
 from helpers.core.errors import StatsInputError
 from helpers.stats.compare import compare
 from helpers.stats.funnels import funnel_limits, funnel_significance, quantiles
+from helpers.stats.neighbours import nearest_neighbours
+from helpers.stats.ranks import england_rank, ordinal, rank_words
 from helpers.stats.rates import dsr, mean_ci, proportion, rate
 from helpers.stats.standardised import isr, isratio
 from helpers.stats.trends import TrendResult, recent_trend, recent_trend_proportion
@@ -37,13 +41,17 @@ __all__ = [
     "TrendResult",
     "compare",
     "dsr",
+    "england_rank",
     "funnel_limits",
     "funnel_significance",
     "isr",
     "isratio",
     "mean_ci",
+    "nearest_neighbours",
+    "ordinal",
     "proportion",
     "quantiles",
+    "rank_words",
     "rate",
     "recent_trend",
     "recent_trend_proportion",
