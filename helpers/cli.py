@@ -64,7 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     p_po = fetch_sub.add_parser("police", help="data.police.uk street-level crime, by month")
     p_po.add_argument("--from", dest="first", required=True, help="first month, YYYY-MM")
     p_po.add_argument("--to", dest="last", required=True, help="last month, YYYY-MM")
-    p_po.add_argument("--force-area", help="data.police.uk force name (default: leicestershire)")
+    p_po.add_argument(
+        "--force-area",
+        metavar="ID",
+        help="data.police.uk force id, e.g. derbyshire; default: params/fetch.yaml",
+    )
     p_po.add_argument("--force", action="store_true", help="download months already present")
     for p in (p_ft, p_po):
         p.add_argument("--raw", type=Path, help="raw-data folder (default data/raw)")

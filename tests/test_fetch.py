@@ -350,6 +350,7 @@ def test_police_archive_members_are_fetched_by_range_and_recorded(raw, httpserve
     assert record["url"].endswith("2023-01.zip#2023-01/2023-01-leicestershire-street.csv")
     assert record["retrieved"]
     assert police["period"] == "2022-10 to 2023-01; 2022-11, 2022-12 not available"
+    assert police["title"] == "Street-level crime, Leicestershire Police"  # police_forces.csv
     assert raw.build(force=True).status == "built"  # the build takes the file as it is
 
     again = police_cli(raw, httpserver, "--from", "2023-01", "--to", "2023-01")
@@ -381,6 +382,65 @@ def test_police_http_500_changes_nothing(raw, httpserver):
     result = police_cli(raw, httpserver, "--from", "2023-01", "--to", "2023-01", "--force")
     assert_clean_failure(result, "2023-01.zip")
     assert snapshot(raw.base) == before
+
+
+def test_police_another_force_is_fetched_under_its_own_id_and_name(raw, httpserver):
+    # a force other than params/fetch.yaml's, named by --force-area: its members are read and
+    # written as YYYY-MM-<id>-street.csv.gz, recorded under its Falls within name
+    data = genuine("2023-01").replace(b"Leicestershire Police", b"Derbyshire Constabulary")
+    serve_archive(httpserver, "2023-01.zip", archive_bytes({"2023-01": data}, force="derbyshire"))
+    result = police_cli(
+        raw, httpserver, "--from", "2023-01", "--to", "2023-01", "--force-area", "derbyshire"
+    )
+    assert result.returncode == 0, result.stderr
+    rel = "police_uk/street/2023-01-derbyshire-street.csv.gz"
+    assert gzip.decompress((raw.raw / rel).read_bytes()) == data
+    assert (raw.raw / JANUARY).exists()  # the configured force's month is left alone
+    sources = yaml.safe_load((raw.base / "sources.yaml").read_text())["sources"]
+    police = next(s for s in sources if s["id"] == "police_uk_street")
+    record = next(f for f in police["files"] if f["path"] == rel)
+    assert record["url"].endswith("2023-01.zip#2023-01/2023-01-derbyshire-street.csv")
+    assert police["title"] == "Street-level crime, Derbyshire Constabulary"
+    assert police["period"] == "2023-01 to 2023-01"
+
+
+@pytest.mark.parametrize(
+    ("given", "suggested"),
+    [("derbyshir", "derbyshire"), ("Leicestershire", "leicestershire"), ("btp", None)],
+)
+def test_police_unknown_force_id_is_refused_naming_the_closest(raw, httpserver, given, suggested):
+    before = snapshot(raw.base)
+    result = police_cli(
+        raw, httpserver, "--from", "2023-01", "--to", "2023-01", "--force-area", given
+    )
+    assert_clean_failure(
+        result, f"--force-area '{given}' is not a data.police.uk force id", "police_forces.csv"
+    )
+    if suggested:
+        assert f"did you mean {suggested}" in result.stderr
+    else:
+        assert "did you mean" not in result.stderr
+    assert not httpserver.log  # refused before any request
+    assert snapshot(raw.base) == before
+
+
+def test_police_force_from_params_is_checked_and_required(raw, httpserver):
+    settings = raw.params / "fetch.yaml"
+    text = settings.read_text()
+    settings.write_text(text.replace("force: leicestershire", "force: leics"))
+    result = police_cli(raw, httpserver, "--from", "2023-01", "--to", "2023-01")
+    assert_clean_failure(result, "fetch.yaml: police: force: 'leics' is not a data.police.uk")
+    assert "did you mean leicestershire" in result.stderr
+
+    settings.write_text(text.split("police:")[0])
+    result = police_cli(raw, httpserver, "--from", "2023-01", "--to", "2023-01")
+    assert_clean_failure(result, "fetch.yaml: the setting 'police: force:'", "--force-area")
+    assert not httpserver.log
+
+
+def test_the_fetch_command_reports_quote():
+    assert fetch_police.fetch_command("derbyshire") == "needs fetch police --force-area derbyshire"
+    assert fetch_police.find_force("derbyshire")["falls_within"] == "Derbyshire Constabulary"
 
 
 def test_months_beyond_the_build_settings_are_pointed_out(raw):

@@ -7,12 +7,16 @@ requests (remotezip); a server without range support gets a plain, resumable dow
 zip instead. Each month is checked with the build's own reader, gzipped, and committed to
 data/raw/police_uk/street/ only when every requested month is in hand.
 
+The force is a data.police.uk force id from data/police_forces.csv (--force-area; by default
+params/fetch.yaml's police.force), and the files are recorded under its "Falls within" name.
+
 A month missing from the archive (as 2022-11 and 2022-12 were) is reported as missing; it is
 not an error and never becomes a zero.
 """
 
 from __future__ import annotations
 
+import difflib
 import gzip
 import io
 import logging
@@ -27,7 +31,7 @@ from tqdm.auto import tqdm
 from helpers.core import config, files, paths
 from helpers.core.errors import DataError, FetchError, ParamsError
 from helpers.fetch import downloads, web
-from helpers.sources import police_uk
+from helpers.sources import police_forces, police_uk
 
 log = logging.getLogger("needs")
 
@@ -37,10 +41,58 @@ FOLDER = "police_uk/street"
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SOURCE = {
     "id": "police_uk_street",
-    "title": "Street-level crime, Leicestershire Police",
     "publisher": "Home Office (data.police.uk)",
     "licence": "Open Government Licence v3.0",
 }
+
+
+def fetch_command(police_uk_id: str) -> str:
+    """The command an analyst runs to download a force's street-level crime, for reports to
+    quote (add --from and --to for the months)."""
+    return f"needs fetch police --force-area {police_uk_id}"
+
+
+def configured_force(params: Path | None = None) -> str:
+    """The force id that params/fetch.yaml sets as `police: force:`."""
+    path = (params or paths.PARAMS) / "fetch.yaml"
+    police = config.load_params("fetch", params).get("police")
+    value = police.get("force") if isinstance(police, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        raise ParamsError(
+            "the setting 'police: force:' (the data.police.uk force to fetch) is missing",
+            path=path,
+            fix="add 'police:' with 'force: <id>' under it, the id being the force's police_uk_id "
+            "in data/police_forces.csv (e.g. derbyshire); or give the id with --force-area",
+        )
+    return value.strip()
+
+
+def find_force(
+    police_uk_id: str,
+    *,
+    named_by: str = "--force-area",
+    path: Path | None = None,
+    table: Path | None = None,
+) -> dict[str, str]:
+    """The row of data/police_forces.csv (or `table`) for a data.police.uk force id. An unknown
+    id fails naming the closest valid ones; `named_by` and `path` say where the id was given."""
+    forces = police_forces.read_police_forces(table)
+    ids = list(forces["police_uk_id"])
+    if police_uk_id not in ids:
+        given = police_uk_id.strip().lower()
+        close = [i for i in ids if given and given in i] or difflib.get_close_matches(
+            given, ids, n=3, cutoff=0.5
+        )
+        close = close[:3]
+        named = " or ".join([", ".join(close[:-1]), close[-1]] if len(close) > 2 else close)
+        lead = f"did you mean {named}? Use" if close else "use"
+        raise ParamsError(
+            f"{named_by} {police_uk_id!r} is not a data.police.uk force id",
+            path=path,
+            fix=f"{lead} a police_uk_id from data/police_forces.csv: one per force of England "
+            "and Wales, as in its street files' names (YYYY-MM-<id>-street.csv)",
+        )
+    return forces.loc[forces["police_uk_id"] == police_uk_id].iloc[0].to_dict()
 
 
 def archive_url() -> str:
@@ -88,14 +140,13 @@ def fetch(
     params: Path | None = None,
 ) -> downloads.Outcome:
     raw = Path(raw or paths.raw_dir())
-    force_name = force_name or (config.load_params("fetch", params).get("police") or {}).get(
-        "force", "leicestershire"
-    )
-    if not re.fullmatch(r"[a-z0-9-]+", force_name):
-        raise ParamsError(
-            f"--force-area {force_name!r} is not a data.police.uk force name",
-            fix="use the lower-case name in its file names, e.g. leicestershire",
-        )
+    if force_name:
+        row = find_force(force_name)
+    else:
+        force_name = configured_force(params)
+        where = (params or paths.PARAMS) / "fetch.yaml"
+        row = find_force(force_name, named_by="police: force:", path=where)
+    title = f"Street-level crime, {row['falls_within']}"
     outcome = downloads.Outcome()
     wanted = []
     for month in months(first, last):
@@ -136,11 +187,11 @@ def fetch(
             raise FetchError(
                 f"data.police.uk has none of the months {wanted[0]} to {wanted[-1]} for "
                 f"force '{force_name}'",
-                fix="check the force name (--force-area) and that the months are published "
+                fix="check the force id (--force-area) and that the months are published "
                 "(the archive lags about two months); nothing was changed",
             )
         period = _period(raw, force_name, [Path(s.rel).name[:7] for s in staged])
-        downloads.commit(raw, staged, SOURCE | {"period": period})
+        downloads.commit(raw, staged, SOURCE | {"title": title, "period": period})
         downloads.clear_staging(staging)
         outcome.written.extend(s.rel for s in staged)
         outcome.problems.extend(
