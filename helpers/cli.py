@@ -101,11 +101,16 @@ def _dispatch(args: argparse.Namespace) -> int:
         if result.status == "built":
             log.info(
                 "%d police.uk rows read; %d without a location; %d with an unknown LSOA; "
-                "months missing: %s",
+                "forces: %s",
                 police.get("rows_read", 0),
                 police.get("rows_without_location", 0),
                 police.get("rows_with_unknown_lsoa", 0),
-                ", ".join(police.get("months_missing", [])) or "none",
+                "; ".join(
+                    f"{code} {f['months_published']} months"
+                    + (f" ({len(f['months_missing'])} missing)" if f["months_missing"] else "")
+                    for code, f in police.get("forces", {}).items()
+                )
+                or "none",
             )
         return 0
     if args.command == "run":

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import logging
 import shutil
 import time
 
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import FIXTURES, ROOT, SUBSET_PARAMS, SUBSET_RAW
+from conftest import FIXTURES, ROOT, SUBSET_RAW
 
-from helpers.core import config
 from helpers.core.errors import DataError
 from helpers.sources import manifest, partner, partner_files, police_uk
 
@@ -25,8 +23,11 @@ TEMPLATE_XLSX = ROOT / "data" / "partner" / "template.xlsx"
 DERBYSHIRE = FIXTURES / "other_force" / "2023-01-derbyshire-street.csv.gz"
 LEICESTERSHIRE = SUBSET_RAW / "police_uk" / "street" / "2023-01-leicestershire-street.csv.gz"
 INDICATOR = "partner_domestic_abuse_crimes"
+# the force area's areas, as the store's areas table has them
+SUBSET_CODES = ["E10000018", *[f"E0700{n}" for n in range(129, 136)], "E06000016", "E06000017"]
+SUBSET_CODES += ["E23000021", "E12000004", "E92000001"]
 ENTRY = {"id": INDICATOR, "name": "X", "value_type": "crude rate", "source": {"kind": "partner"}}
-AREAS = pd.DataFrame({"area_code": list(config.areas(SUBSET_PARAMS).all_codes)})
+AREAS = pd.DataFrame({"area_code": SUBSET_CODES})
 AREAS["area_name"] = AREAS["area_code"]
 
 
@@ -264,55 +265,55 @@ def test_markup_in_text_fields_is_kept_as_plain_text(raw_copy):
 # --------------------------------------------------------------------------- another force
 
 
-def test_another_forces_file_is_refused_naming_both_forces():
-    with pytest.raises(DataError) as err:
-        police_uk.read_street_crime(DERBYSHIRE, force="Leicestershire Police")
-    message = err.value.message
-    assert "2023-01-derbyshire-street.csv.gz" in message
-    assert "'Falls within' is 'Derbyshire Constabulary' in every row" in message
-    assert "'Reported by' is 'Derbyshire Constabulary' in every row" in message
-    assert "not Leicestershire Police's" in message
-    assert "What to do: move the file out of the street-crime folder" in message
-
-
-def test_each_force_reads_its_own_file():
-    assert len(police_uk.read_street_crime(DERBYSHIRE, force="Derbyshire Constabulary")) == 200
-    ours = police_uk.read_street_crime(LEICESTERSHIRE, force="Leicestershire Police")
-    assert ours.equals(police_uk.read_street_crime(LEICESTERSHIRE))
-
-
-def test_a_few_stray_rows_of_another_force_are_kept_with_a_warning(tmp_path, caplog):
-    frame = pd.read_csv(LEICESTERSHIRE, dtype=str)
-    frame.loc[:2, "Falls within"] = "Derbyshire Constabulary"
-    path = tmp_path / LEICESTERSHIRE.name
-    with gzip.open(path, "wt") as out:
-        frame.to_csv(out, index=False)
-    with caplog.at_level(logging.WARNING):
-        rows = police_uk.read_street_crime(path, force="Leicestershire Police")
-    assert len(rows) == len(frame)
-    assert "3 of" in caplog.text and "Derbyshire Constabulary" in caplog.text
+def test_rows_are_attributed_to_the_force_they_fall_within():
+    rows = police_uk.read_street_crime(DERBYSHIRE)
+    assert len(rows) == 200 and set(rows["falls_within"]) == {"Derbyshire Constabulary"}
+    assert set(police_uk.read_street_crime(LEICESTERSHIRE)["falls_within"]) == {
+        "Leicestershire Police"
+    }
 
 
 def test_force_names_compare_without_police_or_constabulary():
     key = police_uk.force_key
     assert key("Leicestershire Police") == key("leicestershire") == key("Leicestershire ")
     assert key("Devon & Cornwall Police") == key("Devon and Cornwall")
+    assert key("London, City of") == key("City of London Police")
     assert key("Derbyshire Constabulary") != key("Leicestershire Police")
 
 
-def test_another_forces_file_in_the_folder_fails_the_build_and_keeps_the_store(raw_copy):
+def test_a_second_forces_file_counts_for_that_force_only(raw_copy):
+    """A comparator force's month beside ours: its crime is its own force's, never ours."""
+    raw_copy.build()
+    before = pd.read_parquet(raw_copy.processed / "indicator_values.parquet")
+    shutil.copy(DERBYSHIRE, raw_copy.raw / "police_uk" / "street")
+    manifest.update(raw_copy.raw, raw_copy.base / "sources.yaml")
+    raw_copy.build()
+    after = pd.read_parquet(raw_copy.processed / "indicator_values.parquet")
+    ours = after[after["area_code"].isin(before["area_code"])]
+    pd.testing.assert_frame_equal(
+        ours.drop(columns="suppressed").reset_index(drop=True),
+        before.drop(columns="suppressed").reset_index(drop=True),
+    )
+    months = pd.read_parquet(raw_copy.processed / "police_months.parquet")
+    derbyshire = months[months["pfa_code"] == "E23000018"].set_index("month")["rows"]
+    assert derbyshire.dropna().to_dict() == {"2023-01": 200}
+
+
+def test_a_row_of_no_english_force_fails_the_build_and_keeps_the_store(raw_copy):
     raw_copy.build()
     before = _store(raw_copy.processed)
-    shutil.copy(DERBYSHIRE, raw_copy.raw / "police_uk" / "street")
-    manifest.update(raw_copy.raw, raw_copy.base / "sources.yaml")  # recorded, as an analyst would
+    frame = pd.read_csv(LEICESTERSHIRE, dtype=str)
+    frame.loc[:2, "Falls within"] = "Police Scotland"
+    with gzip.open(raw_copy.raw / "police_uk" / "street" / LEICESTERSHIRE.name, "wt") as out:
+        frame.to_csv(out, index=False)
+    manifest.update(raw_copy.raw, raw_copy.base / "sources.yaml")
     with pytest.raises(DataError) as err:
         raw_copy.build()
-    assert "2023-01-derbyshire-street.csv.gz" in err.value.message
-    assert "Derbyshire Constabulary" in err.value.message
+    assert LEICESTERSHIRE.name in err.value.message and "'Police Scotland'" in err.value.message
     assert _store(raw_copy.processed) == before
     result = raw_copy.cli()
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "Derbyshire Constabulary" in result.stderr
+    assert "Police Scotland" in result.stderr
 
 
 def test_a_year_beside_its_quarters_is_refused(tmp_path):

@@ -13,8 +13,7 @@ import pandas as pd
 
 from helpers import stats
 from helpers.build import source_values
-from helpers.core import config
-from helpers.sources import health_index
+from helpers.sources import health_index, places
 
 COLUMNS = source_values.COLUMNS
 
@@ -25,9 +24,10 @@ def build_values(
     raw: Path,
     crimes: pd.DataFrame,
     coverage: pd.DataFrame,
+    type_gaps: pd.DataFrame,
+    police_groups: dict,
     population: pd.DataFrame,
     areas: pd.DataFrame,
-    areas_cfg: config.Areas,
     build_cfg: dict,
     names: dict[str, str],
     partner: Path | None = None,
@@ -47,7 +47,7 @@ def build_values(
         if kind == "police_uk":
             frames.append(
                 source_values.police_values(
-                    entry, crimes, coverage, population, areas, areas_cfg, build_cfg
+                    entry, crimes, coverage, type_gaps, population, police_groups, build_cfg
                 )
             )
         elif kind == "fingertips":
@@ -56,7 +56,7 @@ def build_values(
             frames.append(source_values.health_index_values(entry, hi))
         elif kind == "recorded_crime":
             frames.append(
-                source_values.recorded_crime_values(entry, raw, population, areas_cfg, build_cfg)
+                source_values.recorded_crime_values(entry, raw, population, areas, build_cfg)
             )
     from helpers.sources import partner as partner_data
 
@@ -80,26 +80,31 @@ def build_values(
     types = dict(zip(areas["area_code"], areas["area_type"], strict=True))
     values["area_type"] = values["area_code"].map(types).fillna(values["area_type"])
     values = values.sort_values(["indicator_id", "area_code", "period"], ignore_index=True)
-    return add_statistics(values, indicators, areas_cfg)
+    return add_statistics(values, indicators, areas)
 
 
 def add_statistics(
-    values: pd.DataFrame, indicators: list[dict], areas_cfg: config.Areas
+    values: pd.DataFrame, indicators: list[dict], areas: pd.DataFrame
 ) -> pd.DataFrame:
-    """Confidence limits, comparisons with the county and England, and recent trends, all with
-    helpers.stats (PHE/Fingertips methods), so that notebooks only read the results."""
+    """Confidence limits, comparisons of each district with its county and of every area with
+    England, and recent trends, all with helpers.stats (PHE/Fingertips methods), so that
+    notebooks only read the results."""
     values = values.copy()
     by_id = {e["id"]: e for e in indicators}
     for ident, rows in values.groupby("indicator_id").groups.items():
         _add_limits(values, rows, by_id[ident])
     values["county_outcome"] = "not compared"
     values["county_level"] = np.nan
+    districts = areas[areas["tier"] == "lower"].groupby("county_code")["area_code"].apply(tuple)
     for ident, rows in values.groupby("indicator_id").groups.items():
         polarity = by_id[ident]["polarity"]
-        _compare_with(values, rows, areas_cfg.county, areas_cfg.districts, "county", polarity)
+        present = set(values.loc[rows, "area_code"])
+        for county, members in districts.items():
+            if county in present:
+                _compare_with(values, rows, county, members, "county", polarity)
         # England: keep Fingertips' own judgement where the file gave one
         own = values.loc[rows, "england_outcome"].ne("not compared").to_numpy()
-        _compare_with(values, rows, areas_cfg.england, None, "england", polarity, skip=own)
+        _compare_with(values, rows, places.ENGLAND, None, "england", polarity, skip=own)
     # The recent trend belongs to each area's latest period. Without confidence limits (most
     # extracts) it cannot be calculated; only series with limits need the test itself.
     latest = values["period"].eq(

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.build import police_counts, protection, writing
+from helpers.build import indicators as indicator_values
+from helpers.build import police_counts, police_summaries, protection, writing
 from helpers.core import config, paths
 from helpers.core.errors import DataError
 from helpers.sources import (
@@ -24,6 +25,9 @@ from helpers.sources import (
     geography,
     imd,
     manifest,
+    places,
+    police_forces,
+    police_uk,
     population,
 )
 
@@ -37,6 +41,9 @@ class BuildResult:
     status: str  # "built" or "up to date"
     processed: Path
     info: dict = field(default_factory=dict)
+
+
+BOUNDARIES = "Local_Authority_Districts_December_2019_UK_BUC.geojson"
 
 
 def build(
@@ -57,19 +64,20 @@ def build(
     processed = Path(processed or paths.processed_dir())
     params = Path(params or paths.PARAMS)
     compendium_file = Path(compendium_file or compendium.default_path())
+    forces_file = police_forces.default_path()
     writing.recover(processed)
     started = time.perf_counter()
     manifest_file = paths.manifest_path(raw)
     sources = manifest.verify(raw, manifest_file)
     fingerprint = writing.fingerprint(
-        manifest_file, [compendium_file, compendium.fetched_path(raw)], params, partner
+        manifest_file, [compendium_file, compendium.fetched_path(raw), forces_file], params, partner
     )
     previous = writing.read_info(processed)
     if not force and previous.get("fingerprint") == fingerprint:
         log.info("The store is up to date (%s); nothing to do. Use --force to rebuild.", processed)
         return BuildResult("up to date", processed, previous)
 
-    tables, info = _assemble(raw, params, compendium_file, partner)
+    tables, info = _assemble(raw, params, compendium_file, partner, forces_file)
     info |= {
         "fingerprint": fingerprint,
         "store_version": writing.STORE_VERSION,
@@ -85,8 +93,9 @@ def build(
 # --------------------------------------------------------------------------- assembling
 
 
-def _assemble(raw: Path, params: Path, compendium_file: Path, partner: Path) -> tuple[dict, dict]:
-    areas_cfg = config.areas(params)
+def _assemble(
+    raw: Path, params: Path, compendium_file: Path, partner: Path, forces_file: Path
+) -> tuple[dict, dict]:
     build_cfg = config.load_params("build", params)
     fetched = compendium.fetched_path(raw)
     indicators = compendium.load(compendium_file, fetched)
@@ -94,56 +103,74 @@ def _assemble(raw: Path, params: Path, compendium_file: Path, partner: Path) -> 
 
     log.info("Reading geography lookups")
     lookups = raw / "lookups"
-    lsoa11 = geography.read_lsoa11_lookup(lookups / "LSOA11_MSOA11_LAD17_RGN_lookup.csv.gz")
-    lsoa21 = geography.read_lsoa21_lookup(lookups / "LSOA21_Ward24_LAD24_lookup_EW.csv.gz")
-    lsoa11_21 = geography.read_lsoa11_to_lsoa21(lookups / "LSOA11_LSOA21_LAD22_lookup_EW.csv.gz")
-    lad_county = geography.read_lad_county(lookups / "LAD19_to_County19_lookup_England_Apr2019.csv")
-    lad_region = geography.read_lad_region(lookups / "LAD18_to_Region18_lookup_England.csv")
-    lad_pfa = geography.read_lad_csp_pfa(lookups / "LAD24_CSP24_PFA24_lookup_EW.csv")
-    areas = _areas(areas_cfg, lad_county, lad_region, lad_pfa)
+    read = {
+        "lsoa11": geography.read_lsoa11_lookup,
+        "lsoa21": geography.read_lsoa21_lookup,
+        "lsoa11_21": geography.read_lsoa11_to_lsoa21,
+        "lad_county": geography.read_lad_county,
+        "lad_region": geography.read_lad_region,
+        "lad_pfa": geography.read_lad_csp_pfa,
+    }
+    lookup = {key: reader(lookups / places.FILES[key]) for key, reader in read.items()}
+    national = places.build_places(**lookup)
+    areas = _named_forces(national.areas, police_forces.read_police_forces(forces_file))
+    changes = places.describe_changes(national)
+    log.info(
+        "%d current areas; %d retired codes mapped to their successors:", len(areas), len(changes)
+    )
+    for line in changes:
+        log.info("  %s", line)
+    info["areas"] = areas["area_type"].value_counts().sort_index().to_dict()
+    info["code_changes"] = changes
+    lsoa11, lsoa21 = lookup["lsoa11"], lookup["lsoa21"]
 
     log.info("Reading police.uk street-level files")
-    force = areas.set_index("area_code").at[areas_cfg.force_area, "area_name"]
-    crimes, coverage, police_info = police_counts.count_crimes(
-        raw / "police_uk" / "street", build_cfg, lsoa11, lsoa21, force=force
+    forces = areas[areas["tier"] == "force"]
+    force_codes = dict(
+        zip(forces["area_name"].map(police_uk.force_key), forces["area_code"], strict=True)
+    )
+    crimes, coverage, type_gaps, police_info = police_counts.count_crimes(
+        raw / "police_uk" / "street", build_cfg, lsoa11, lsoa21, force_codes
     )
     info["police"] = police_info
+    groups = police_summaries.police_groups(areas, coverage["pfa_code"].unique())
 
     log.info("Reading population estimates")
-    pop, pop_info = _population(raw, build_cfg, areas, areas_cfg)
+    pop, pop_info = _population(raw, build_cfg, areas, needed=set(groups))
     info["population"] = pop_info
 
     log.info("Reading deprivation (IMD 2019)")
     dep_lsoa = imd.read_imd_lsoa(raw / "imd" / "IoD2019_File2_domains_LSOA.csv.gz")
     dep_district = imd.read_imd_district(raw / "imd" / "IMD2019_LAD19_summary_scores.csv")
-    lsoas = _lsoas(lsoa11, lsoa21, lsoa11_21, dep_lsoa)
+    lsoas = _lsoas(lsoa11, lsoa21, lookup["lsoa11_21"], dep_lsoa)
 
     log.info("Computing indicator values")
-    from helpers.build import indicators as indicator_values
-
     values = indicator_values.build_values(
         indicators=indicators,
         raw=raw,
         crimes=crimes,
         coverage=coverage,
+        type_gaps=type_gaps,
+        police_groups=groups,
         population=pop,
         areas=areas,
-        areas_cfg=areas_cfg,
         build_cfg=build_cfg,
         partner=partner,
-        names=_area_names(lsoa11, lsoa21, lad_pfa, lad_county, lad_region, areas),
+        names=_area_names(lsoa11, lsoa21, lookup["lad_county"], lookup["lad_region"], areas),
     )
 
-    from helpers.build import police_summaries
-
-    lsoa_counts = police_summaries.lsoa_year(crimes, lsoas, areas_cfg)
+    lsoa_counts = police_summaries.lsoa_year(crimes, lsoas, type_gaps, groups)
     tables = {
         "areas": areas,
-        "police_monthly": police_summaries.monthly(crimes, coverage, areas_cfg),
+        "area_changes": national.changes,
+        "police_monthly": police_summaries.monthly(crimes, coverage, type_gaps, groups),
         "police_lsoa_year": lsoa_counts,
-        "police_deprivation": police_summaries.deprivation(lsoa_counts, lsoas, coverage, areas_cfg),
+        "police_deprivation": police_summaries.deprivation(
+            lsoa_counts, lsoas, coverage, type_gaps, groups
+        ),
         "police_crimes": crimes,
         "police_months": coverage,
+        "police_type_gaps": type_gaps,
         "population": pop,
         "indicator_values": values,
         "deprivation_lsoa": dep_lsoa,
@@ -153,9 +180,7 @@ def _assemble(raw: Path, params: Path, compendium_file: Path, partner: Path) -> 
         "gaps": pd.DataFrame(compendium.load_gaps(compendium_file, fetched)).assign(
             baseline_2017=lambda f: f["baseline_2017"].map(", ".join)
         ),
-        "baseline_2017": baseline_2017.read_baseline_2017(
-            raw / "seed_2017" / "leicestershire_2017_headline_figures.csv"
-        ),
+        "baseline_2017": _baseline(raw, build_cfg),
     }
     log.info("Disclosure control: primary and secondary suppression")
     crime_types = protection.police_crime_types(indicators)
@@ -164,76 +189,43 @@ def _assemble(raw: Path, params: Path, compendium_file: Path, partner: Path) -> 
         "police_crime_types": crime_types,
         "suppressed_cells": {n: int(tables[n]["suppressed"].sum()) for n in protection.TABLES},
     }
-    district_codes = list(areas_cfg.force_districts)
-    tables["boundaries.geojson"] = boundaries.read_district_boundaries(
-        raw / "boundaries" / "LLR_Leicestershire_Leicester_Rutland_LAD_Dec2019_BUC.geojson",
-        district_codes,
+    tables["boundaries.geojson"] = boundaries.read_boundaries(
+        raw / "boundaries" / BOUNDARIES, areas, national.changes
     )
     info["indicators"] = int(values["indicator_id"].nunique())
     info["indicator_rows"] = len(values)
     return tables, info
 
 
-def _areas(cfg: config.Areas, lad_county, lad_region, lad_pfa) -> pd.DataFrame:
-    """The assessment's areas with their parents (county, region, CSP, force area, England)."""
-    names = dict(zip(lad_region["lad_code"], lad_region["lad_name"], strict=True))
-    names |= dict(zip(lad_county["county_code"], lad_county["county_name"], strict=False))
-    names |= dict(zip(lad_pfa["pfa_code"], lad_pfa["pfa_name"] + " Police", strict=False))
-    names |= dict(zip(lad_region["region_code"], lad_region["region_name"], strict=False))
-    names[cfg.england] = "England"
-    county_of = dict(zip(lad_county["lad_code"], lad_county["county_code"], strict=True))
-    region_of = dict(zip(lad_region["lad_code"], lad_region["region_code"], strict=True))
-    pfa_of = dict(zip(lad_pfa["lad_code"], lad_pfa["pfa_code"], strict=False))
-    csp_of = dict(zip(lad_pfa["lad_code"], lad_pfa["csp_code"], strict=False))
-    rows = []
-
-    def add(code, area_type, **parents):
-        if code not in names:
-            raise DataError(
-                f"area {code} is in no lookup",
-                path=paths.PARAMS / "areas.yaml",
-                fix="check the code in params/areas.yaml",
-            )
-        rows.append({"area_code": code, "area_name": names[code], "area_type": area_type} | parents)
-
-    add(cfg.england, "Country")
-    add(cfg.region, "Region", england_code=cfg.england)
-    add(cfg.force_area, "Police force area", england_code=cfg.england)
-    add(
-        cfg.county,
-        "County",
-        region_code=cfg.region,
-        pfa_code=cfg.force_area,
-        england_code=cfg.england,
-    )
-    for code in cfg.districts:
-        add(
-            code,
-            "District",
-            county_code=county_of.get(code),
-            region_code=region_of.get(code),
-            pfa_code=pfa_of.get(code),
-            csp_code=csp_of.get(code),
-            england_code=cfg.england,
+def _named_forces(areas: pd.DataFrame, forces: pd.DataFrame) -> pd.DataFrame:
+    """Police force areas named as the force names itself on police.uk ('<area> Police',
+    '<area> Constabulary'), as reports speak of them, with the force's police.uk id."""
+    by_code = forces.set_index("pfa_code")
+    areas = areas.copy()
+    force = areas["tier"] == "force"
+    codes = areas.loc[force, "area_code"]
+    unknown = sorted(set(codes) - set(by_code.index))
+    if unknown:
+        raise DataError(
+            f"no police force for {', '.join(unknown)} in the force table",
+            path=police_forces.default_path(),
+            fix="add the force's row (pfa_code, pfa_name, police_uk_id, falls_within)",
         )
-    for code in cfg.force_unitaries:
-        add(
-            code,
-            "Unitary authority",
-            region_code=region_of.get(code),
-            pfa_code=pfa_of.get(code),
-            csp_code=csp_of.get(code),
-            england_code=cfg.england,
-        )
-    frame = pd.DataFrame(rows)
-    for col in ("county_code", "region_code", "pfa_code", "csp_code", "england_code"):
-        if col not in frame:
-            frame[col] = None
-    frame["is_report_area"] = frame["area_code"].isin(cfg.report_areas)
-    return frame
+    areas.loc[force, "area_name"] = codes.map(by_code["falls_within"])
+    areas["police_uk_id"] = areas["area_code"].map(by_code["police_uk_id"])
+    return areas
 
 
-def _area_names(lsoa11, lsoa21, lad_pfa, lad_county, lad_region, areas) -> dict[str, str]:
+def _baseline(raw: Path, build_cfg: dict) -> pd.DataFrame:
+    """The earlier assessment's headline figures (params/build.yaml names the file)."""
+    rel = (build_cfg.get("baseline") or {}).get("file")
+    if not rel:
+        return baseline_2017.read_baseline_2017(None)
+    return baseline_2017.read_baseline_2017(raw / rel)
+
+
+def _area_names(lsoa11, lsoa21, lad_county, lad_region, areas) -> dict[str, str]:
+    """Names for every code a source may use, current or retired (the areas table last)."""
     names = dict(zip(lsoa11["lad_code"], lsoa11["lad_name"], strict=False))
     names |= dict(zip(lsoa21["lad_code"], lsoa21["lad_name"], strict=False))
     names |= dict(zip(lad_county["county_code"], lad_county["county_name"], strict=False))
@@ -245,39 +237,43 @@ def _area_names(lsoa11, lsoa21, lad_pfa, lad_county, lad_region, areas) -> dict[
 # --------------------------------------------------------------------------- population
 
 
-def _population(raw: Path, cfg: dict, areas: pd.DataFrame, areas_cfg: config.Areas):
+def _population(raw: Path, cfg: dict, areas: pd.DataFrame, *, needed: set[str]):
+    """Crude-rate denominators for every area the series names, and the single-year-of-age
+    estimates. The series has names only: it is matched on name to the areas table; a force
+    area is the sum of its counties and unitary authorities. An area in `needed` (the areas
+    with police.uk counts) that the series lacks stops the build."""
     pop_cfg = cfg.get("population") or {}
     series_cfg = pop_cfg.get("series") or {}
     year_for = {int(k): int(v) for k, v in (pop_cfg.get("year_for") or {}).items()}
     police = cfg.get("police", {})
     first_year = int(str(police.get("first_month", "2019-12"))[:4])
     last_year = int(str(police.get("last_month", "2024-12"))[:4])
-    needed = sorted({year_for.get(y, y) for y in range(first_year, last_year + 1)})
-    series = population.read_mye_series_by_name(raw / series_cfg["file"], years=needed)
+    years = sorted({year_for.get(y, y) for y in range(first_year, last_year + 1)})
+    series = population.read_mye_series_by_name(raw / series_cfg["file"], years=years)
 
-    # The series has names only: match on name and geography to the assessment's areas.
-    key = series["name"].str.casefold()
-    codes = {
-        name.casefold(): code
-        for code, name in zip(areas["area_code"], areas["area_name"], strict=True)
-    }
-    series["area_code"] = key.map(codes)
+    named = areas[areas["tier"] != "force"]
+    codes = {n.casefold(): c for c, n in zip(named["area_code"], named["area_name"], strict=True)}
+    series["area_code"] = series["name"].str.casefold().map(codes)
     ours = series[series["area_code"].notna()].copy()
-    found = set(ours["area_code"])
-    # The force area is not a row of its own: it is the sum of its local authorities.
-    parts = ours[ours["area_code"].isin([areas_cfg.county, *areas_cfg.force_unitaries])]
-    if len(set(parts["area_code"])) == 1 + len(areas_cfg.force_unitaries):
-        force = parts.groupby("year", as_index=False)["population"].sum()
-        force["area_code"] = areas_cfg.force_area
-        ours = pd.concat([ours, force], ignore_index=True)
-        found.add(areas_cfg.force_area)
-    missing = sorted(set(areas["area_code"]) - found)
+    tops = areas[areas["tier"].isin(["upper", "single"])]
+    tops = tops.assign(force=tops["area_code"].map(_force_of(areas)))
+    forces = []
+    for force, parts in tops.groupby("force"):
+        rows = ours[ours["area_code"].isin(parts["area_code"])]
+        if rows["area_code"].nunique() == len(parts):
+            total = rows.groupby("year", as_index=False)["population"].sum()
+            forces.append(total.assign(area_code=force))
+    ours = pd.concat([ours, *forces], ignore_index=True)
+    missing = sorted(needed - set(ours["area_code"]))
     if missing:
         raise DataError(
             f"the population series has no row for {', '.join(missing)}",
             path=raw / series_cfg["file"],
-            fix="use a series that names every area in params/areas.yaml",
+            fix="use a series that names every area with police.uk data",
         )
+    unmatched = sorted(set(areas["area_code"]) - set(ours["area_code"]))
+    if unmatched:
+        log.info("No population series row (no crude rates) for %d areas", len(unmatched))
     ours = ours.assign(sex="Persons", age="all", release=series_cfg["release"])
     frames = [ours[population.OUT_COLUMNS]]
     for item in pop_cfg.get("age_sex") or []:
@@ -287,11 +283,17 @@ def _population(raw: Path, cfg: dict, areas: pd.DataFrame, areas_cfg: config.Are
     pop = pd.concat(frames, ignore_index=True)
     info = {
         "denominator_release": series_cfg["release"],
-        "denominator_years": needed,
+        "denominator_years": years,
         "year_for": {str(k): v for k, v in year_for.items()},
         "age_sex_releases": {str(i["year"]): i["release"] for i in pop_cfg.get("age_sex") or []},
+        "areas_without_denominator": unmatched,
     }
     return pop, info
+
+
+def _force_of(areas: pd.DataFrame) -> dict[str, str]:
+    """{county or unitary code: its police force area}."""
+    return dict(zip(areas["area_code"], areas["pfa_code"], strict=True))
 
 
 # --------------------------------------------------------------------------- LSOAs

@@ -6,37 +6,75 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.core import config
+
+def police_groups(areas: pd.DataFrame, forces) -> dict[str, tuple[str, list[str]]]:
+    """{area code: (its force, the local authorities its police.uk count adds up)} for every
+    area of the forces with street files: each district and unitary authority, each county
+    (its districts) and the force area (all of them)."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    local = areas[areas["tier"].isin(["lower", "single"])]
+    for force in sorted(forces):
+        members = sorted(local.loc[local["pfa_code"] == force, "area_code"])
+        for code in members:
+            out[code] = (force, [code])
+        counties = local.loc[local["pfa_code"] == force, "county_code"].dropna().unique()
+        for county in sorted(counties):
+            out[county] = (force, sorted(local.loc[local["county_code"] == county, "area_code"]))
+        out[force] = (force, members)
+    return out
 
 
-def _with_areas(crimes: pd.DataFrame, areas_cfg: config.Areas) -> pd.DataFrame:
-    """Each crime row once per area it counts towards: its district, the county, the force."""
-    located = crimes[crimes["lad_code"].isin(areas_cfg.force_districts)]
-    parts = [located.assign(area_code=located["lad_code"])]
-    county = located[located["lad_code"].isin(areas_cfg.districts)]
-    parts.append(county.assign(area_code=areas_cfg.county))
-    parts.append(located.assign(area_code=areas_cfg.force_area))
+def _with_areas(crimes: pd.DataFrame, groups: dict) -> pd.DataFrame:
+    """Each crime row once per area it counts towards: its district, the county, the force.
+    Only rows that fall within the area's own force count (a row snapped into a neighbouring
+    force's district belongs to neither)."""
+    parts = []
+    for code, (force, members) in groups.items():
+        rows = crimes[(crimes["pfa_code"] == force) & crimes["lad_code"].isin(members)]
+        parts.append(rows.assign(area_code=code))
     return pd.concat(parts, ignore_index=True)
 
 
-def monthly(crimes: pd.DataFrame, coverage: pd.DataFrame, areas_cfg: config.Areas) -> pd.DataFrame:
-    """area_code, month, crime_type, count, status; unpublished months have no count (NaN)."""
-    rows = _with_areas(crimes, areas_cfg)
+def monthly(crimes: pd.DataFrame, coverage: pd.DataFrame, type_gaps: pd.DataFrame, groups: dict):
+    """area_code, month, crime_type, count, status; a month (or a crime type in a month) that
+    police.uk did not publish has no count (NaN) and status 'missing'."""
+    rows = _with_areas(crimes, groups)
     counts = rows.groupby(["area_code", "month", "crime_type"], as_index=False)["count"].sum()
-    full = pd.MultiIndex.from_product(
-        [counts["area_code"].unique(), coverage["month"], sorted(crimes["crime_type"].unique())],
-        names=["area_code", "month", "crime_type"],
-    ).to_frame(index=False)
-    frame = full.merge(counts, how="left").merge(coverage[["month", "status"]], how="left")
+    types = sorted(crimes["crime_type"].unique())
+    force_of = pd.DataFrame(
+        [(code, force) for code, (force, _) in groups.items()], columns=["area_code", "pfa_code"]
+    )
+    full = force_of.merge(coverage[["pfa_code", "month", "status"]], on="pfa_code").merge(
+        pd.DataFrame({"crime_type": types}), how="cross"
+    )
+    frame = full.merge(counts, how="left", on=["area_code", "month", "crime_type"])
+    gap = (
+        frame.merge(
+            type_gaps.assign(_gap=True), how="left", on=["pfa_code", "month", "crime_type"]
+        )["_gap"]
+        .fillna(False)
+        .astype(bool)
+        .to_numpy()
+    )
+    frame.loc[gap, "status"] = "missing"
     published = frame["status"] == "published"
     frame["count"] = np.where(published, frame["count"].fillna(0), np.nan)  # a true zero
-    return frame
+    return frame[["area_code", "month", "crime_type", "count", "status"]]
 
 
-def lsoa_year(crimes: pd.DataFrame, lsoas: pd.DataFrame, areas_cfg: config.Areas) -> pd.DataFrame:
-    """lsoa_code, lsoa_name, lad_code, year, crime_type, count, imd_decile for the force area."""
-    located = crimes[crimes["lad_code"].isin(areas_cfg.force_districts)]
+def lsoa_year(
+    crimes: pd.DataFrame, lsoas: pd.DataFrame, type_gaps: pd.DataFrame, groups: dict
+) -> pd.DataFrame:
+    """lsoa_code, lsoa_name, lad_code, year, crime_type, count, imd_decile for the LSOAs of the
+    forces with street files (each force's own rows in its own local authorities). A year in
+    which a crime type was not published for a month has no rows for that type."""
+    located = _with_areas(crimes, {c: g for c, g in groups.items() if g[1] == [c]})
+    gap_years = type_gaps.assign(year=type_gaps["month"].str[:4])[
+        ["pfa_code", "year", "crime_type"]
+    ].drop_duplicates()
     located = located.assign(year=located["month"].str[:4])
+    located = located.merge(gap_years.assign(_gap=True), how="left")
+    located = located[located["_gap"].isna()]
     counts = located.groupby(
         ["lsoa_code", "lsoa_vintage", "lad_code", "year", "crime_type"], as_index=False
     )["count"].sum()
@@ -47,19 +85,29 @@ def lsoa_year(crimes: pd.DataFrame, lsoas: pd.DataFrame, areas_cfg: config.Areas
 
 
 def deprivation(
-    lsoa_counts: pd.DataFrame, lsoas: pd.DataFrame, coverage: pd.DataFrame, areas_cfg: config.Areas
+    lsoa_counts: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    coverage: pd.DataFrame,
+    type_gaps: pd.DataFrame,
+    groups: dict,
 ) -> pd.DataFrame:
-    """Crimes per LSOA per year by IMD 2019 decile, for complete years.
+    """Crimes per LSOA per year by IMD 2019 decile, for complete years (a crime type missing
+    from one of the year's months has no count that year).
 
     LSOA populations are not in the snapshot, so the measure is the average count per LSOA
     (LSOAs are built to hold similar populations, about 1,000 to 3,000 residents)."""
     months = coverage.assign(year=coverage["month"].str[:4])
-    complete = months.groupby("year")["status"].apply(lambda s: (s == "published").sum() == 12)
-    years = complete[complete].index
-    data = lsoa_counts[lsoa_counts["year"].isin(years)]
+    complete = months.groupby(["pfa_code", "year"])["status"].apply(
+        lambda s: (s == "published").sum() == 12
+    )
+    data = lsoa_counts
+    gaps = set(
+        zip(type_gaps["pfa_code"], type_gaps["month"].str[:4], type_gaps["crime_type"], strict=True)
+    )
     rows = []
-    for area, members in areas_cfg.members().items():
+    for area, (force, members) in groups.items():
         part = data[data["lad_code"].isin(members)]
+        years = [y for (f, y), whole in complete.items() if f == force and whole]
         for year in years:
             vintage = "2011" if year <= "2022" else "2021"
             pool = lsoas[(lsoas["vintage"] == vintage) & lsoas["lad_code"].isin(members)]
@@ -68,7 +116,8 @@ def deprivation(
             for crime_type in sorted(data["crime_type"].unique()):
                 for decile in range(1, 11):
                     n = int(n_lsoas.get(decile, 0))
-                    count = float(counts.get((crime_type, decile), 0)) if n else np.nan
+                    known = n and (force, year, crime_type) not in gaps
+                    count = float(counts.get((crime_type, decile), 0)) if known else np.nan
                     rows.append(
                         {
                             "area_code": area,
@@ -77,7 +126,7 @@ def deprivation(
                             "imd_decile": decile,
                             "lsoas": n,
                             "count": count,
-                            "per_lsoa": count / n if n else np.nan,
+                            "per_lsoa": count / n if known else np.nan,
                         }
                     )
     return pd.DataFrame(rows)

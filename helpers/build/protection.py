@@ -39,10 +39,12 @@ TABLES = ("indicator_values", "police_monthly", "police_deprivation", "police_ls
 """Store tables whose counts are published in reports."""
 
 REPORT_AREAS_ONLY = ("monthly", "deprivation")
-"""Kinds of cell that reports show for their own area only (the county and its districts):
-monthly counts and deprivation deciles are never published for the other areas of the force,
-so those cells cannot be subtracted from anything and take part in no group. The audit
-(helpers.site.audit) checks what was really published."""
+"""Kinds of cell that reports show for their own area only: monthly counts and deprivation
+deciles are published for local authorities (any of which can be a report area), never for a
+police force area, so a force's cells take part in no group. The audit (helpers.site.audit)
+checks what was really published."""
+
+REPORTABLE_TIERS = ("upper", "single", "lower")
 
 
 def cell_keys(frame: pd.DataFrame) -> pd.DataFrame:
@@ -110,16 +112,16 @@ def _area_families(areas: pd.DataFrame) -> list[tuple[str, list[str]]]:
     """(total, parts) of the area hierarchy: county = its districts, force area = its county
     and unitaries, and force area = its districts and unitaries."""
     families = []
-    kind = dict(zip(areas["area_code"], areas["area_type"], strict=True))
-    for county in [c for c, t in kind.items() if t == "County"]:
+    tier = dict(zip(areas["area_code"], areas["tier"], strict=True))
+    for county in [c for c, t in tier.items() if t == "upper"]:
         districts = areas.loc[areas["county_code"] == county, "area_code"].tolist()
         if districts:
             families.append((county, districts))
-    for force in [c for c, t in kind.items() if t == "Police force area"]:
+    for force in [c for c, t in tier.items() if t == "force"]:
         inside = areas[areas["pfa_code"] == force]
-        kinds = inside["area_type"]
-        tops = inside.loc[kinds.isin(["County", "Unitary authority"]), "area_code"]
-        lowest = inside.loc[kinds.isin(["District", "Unitary authority"]), "area_code"]
+        tiers = inside["tier"]
+        tops = inside.loc[tiers.isin(["upper", "single"]), "area_code"]
+        lowest = inside.loc[tiers.isin(["lower", "single"]), "area_code"]
         for parts in (tops.tolist(), lowest.tolist()):
             if parts and (force, parts) not in families:
                 families.append((force, parts))
@@ -195,7 +197,7 @@ def mark(
     cells = pd.concat(parts, ignore_index=True)
     primary = np.asarray(disclosure.is_small(cells["count"]), dtype=bool)
     areas = tables["areas"]
-    reported = set(areas.loc[areas["is_report_area"].astype(bool), "area_code"])
+    reported = set(areas.loc[areas["tier"].isin(REPORTABLE_TIERS), "area_code"])
     scope = ~cells["kind"].isin(REPORT_AREAS_ONLY) | cells["area_code"].isin(reported)
     position = np.flatnonzero(scope.to_numpy())
     published = [

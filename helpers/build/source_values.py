@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.core import config
 from helpers.core.errors import DataError
-from helpers.sources import fingertips
+from helpers.sources import fingertips, places
 
 # The Fingertips-shaped columns, then the comparisons and trend the build adds.
 COLUMNS = [
@@ -27,31 +26,41 @@ def police_values(
     entry: dict,
     crimes: pd.DataFrame,
     coverage: pd.DataFrame,
+    type_gaps: pd.DataFrame,
     population: pd.DataFrame,
-    areas: pd.DataFrame,
-    areas_cfg: config.Areas,
+    groups: dict,
     build_cfg: dict,
 ) -> pd.DataFrame:
-    """Annual counts and crude rates per 1,000 for the force's local authorities, the county
-    and the force area. A year with a missing month is a gap row (no count, no value)."""
+    """Annual counts and crude rates per 1,000 for every area of the forces with street files
+    (helpers.build.police_summaries.police_groups). A year with a month (or, for this entry's
+    crime types, a type in a month) that police.uk did not publish is a gap row: no count."""
     per = float(entry["multiplier"])
     pop_of, year_for = denominators(population, build_cfg)
+    types = entry["source"]["crime_types"]
 
-    selected = crimes[crimes["crime_type"].isin(entry["source"]["crime_types"])]
+    selected = crimes[crimes["crime_type"].isin(types)]
     selected = selected.assign(year=selected["month"].str[:4].astype(int))
-    by_lad = selected.groupby(["lad_code", "year"])["count"].sum()
+    by_lad = selected.groupby(["pfa_code", "lad_code", "year"])["count"].sum()
 
     months = coverage.assign(year=coverage["month"].str[:4].astype(int))
-    in_range = months.groupby("year")["month"].count()
-    whole_years = in_range[in_range == 12].index  # years the snapshot spans in full
-    missing_by_year = months[months["status"] == "missing"].groupby("year")["month"].apply(list)
-
-    groups = areas_cfg.members()
+    in_range = months.groupby("year")["month"].nunique()
+    whole_years = in_range[in_range == 12].index  # years the snapshot's range spans in full
+    gaps = type_gaps[type_gaps["crime_type"].isin(types)]
+    unpublished = pd.concat(
+        [
+            months.loc[months["status"] == "missing", ["pfa_code", "year", "month"]],
+            gaps.assign(
+                year=gaps["month"].str[:4].astype(int),
+                month=gaps["month"] + " (" + gaps["crime_type"] + ")",
+            )[["pfa_code", "year", "month"]],
+        ]
+    )
+    missing_by = unpublished.groupby(["pfa_code", "year"])["month"].apply(sorted)
 
     rows = []
-    for code, members in groups.items():
+    for code, (force, members) in groups.items():
         for year in whole_years:
-            missing = missing_by_year.get(year, [])
+            missing = missing_by.get((force, year), [])
             row = {"area_code": code, "period": str(year)}
             if missing:
                 row["value_note"] = (
@@ -59,7 +68,7 @@ def police_values(
                 )
                 rows.append(row)
                 continue
-            count = sum(int(by_lad.get((m, year), 0)) for m in members)
+            count = sum(int(by_lad.get((force, m, year), 0)) for m in members)
             pop_year = year_for.get(year, year)
             if (code, pop_year) not in pop_of.index:
                 raise DataError(
@@ -201,23 +210,25 @@ def complete(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def recorded_crime_values(
-    entry: dict, raw: Path, population: pd.DataFrame, areas_cfg: config.Areas, build_cfg: dict
+    entry: dict, raw: Path, population: pd.DataFrame, areas: pd.DataFrame, build_cfg: dict
 ) -> pd.DataFrame:
-    """Force-area and England counts of one ONS offence group, crude rate per `multiplier`.
+    """Every force area's and England's counts of one ONS offence group, crude rate per
+    `multiplier`.
 
-    The file names areas, not codes: the force is named after its county, England in capitals."""
-    from helpers.sources import recorded_crime
+    The file names areas, not codes: a force by its area's name (matched as police.uk force
+    names are, helpers.sources.police_uk.force_key), England in capitals."""
+    from helpers.sources import police_uk, recorded_crime
 
     source = entry["source"]
     path = raw / "recorded_crime" / "ons_pfa_recorded_crime_ye_sep_2015_2024.csv"
     counts = recorded_crime.read_recorded_crime(path, [source["offence"]])
-    names = {
-        source.get("force_name", "Leicestershire"): areas_cfg.force_area,
-        "ENGLAND": areas_cfg.england,
-    }
-    counts = counts[counts["area_name"].isin(names)].assign(
-        area_code=lambda f: f["area_name"].map(names)
+    forces = areas[areas["tier"] == "force"]
+    names = dict(
+        zip(forces["area_name"].map(police_uk.force_key), forces["area_code"], strict=True)
     )
+    names[police_uk.force_key("ENGLAND")] = places.ENGLAND
+    counts = counts.assign(area_code=counts["area_name"].map(police_uk.force_key).map(names))
+    counts = counts[counts["area_code"].notna()]
     pop_of, year_for = denominators(population, build_cfg)
     rows = []
     for row in counts.itertuples():

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.core import paths
+from helpers.core import config, paths
 from helpers.core.errors import NeedsError, ParamsError
+from helpers.sources import places, police_forces
 
 BUILD_FIX = "run `make report` (or `needs build`) from the project folder first"
 
@@ -45,9 +46,8 @@ def _values_by_indicator() -> dict[str, pd.DataFrame]:
 
 def clear() -> None:
     """Forget every cached table (after the store on disk has changed)."""
-    load.cache_clear()
-    _values_by_indicator.cache_clear()
-    _indicator.cache_clear()
+    for cached in (load, _values_by_indicator, _indicator, selection, _assessment_areas, _names):
+        cached.cache_clear()
 
 
 def build_info() -> dict:
@@ -57,8 +57,44 @@ def build_info() -> dict:
     return json.loads(path.read_text())
 
 
-def areas() -> pd.DataFrame:
+def national_areas() -> pd.DataFrame:
+    """Every English area of the store, with its parents (helpers.sources.places)."""
     return load("areas")
+
+
+@cache
+def selection() -> config.Areas:
+    """The assessment's areas: params/areas.yaml resolved against the store's areas."""
+    found = places.Places(national_areas(), load("area_changes"))
+    return places.resolve(config.area_spec(paths.PARAMS), found)
+
+
+@cache
+def _assessment_areas() -> pd.DataFrame:
+    chosen = selection()
+    roles: dict[str, str] = {}
+    for role, codes in (
+        ("upper", [chosen.upper]),
+        ("district", chosen.districts),
+        ("force part", chosen.force_parts),
+        ("force member", chosen.force_members),
+        ("force", [chosen.force_area]),
+        ("region", [chosen.region]),
+        ("england", [chosen.england]),
+    ):
+        for code in codes:
+            roles.setdefault(code, role)
+    table = national_areas().set_index("area_code", drop=False)
+    frame = table.loc[list(roles)].reset_index(drop=True)
+    frame["role"] = frame["area_code"].map(roles)
+    frame["is_report_area"] = frame["area_code"].isin(chosen.report_areas)
+    return frame
+
+
+def areas() -> pd.DataFrame:
+    """The assessment's areas (the county or unitary authority, its districts, the rest of the
+    police force area, the force area, the region and England), each with its `role`."""
+    return _assessment_areas()
 
 
 def check_area(area_code: str) -> str:
@@ -74,28 +110,38 @@ def check_area(area_code: str) -> str:
 
 
 def assessment_title() -> str:
-    """ "<county> community safety and health needs assessment", from the store's areas."""
-    table = areas()
-    county = table.loc[table["area_type"] == "County", "area_name"]
-    if county.empty:
-        return "Community safety and health needs assessment"
-    return f"{county.iloc[0]} community safety and health needs assessment"
+    """ "<area> community safety and health needs assessment", from the selection."""
+    return f"{area_name(selection().upper)} community safety and health needs assessment"
 
 
 def force_description() -> tuple[str, str]:
-    """(force area name, what it covers in words: "<county>, <city> and <unitary>"), from the
-    store's areas."""
-    table = areas()
-    force = table.loc[table["area_type"] == "Police force area", "area_name"].iloc[0]
-    parts = table.loc[table["area_type"].isin(["County", "Unitary authority"]), "area_name"]
-    names = list(parts)
+    """(force area name, what it covers in words: "<county>, <city> and <unitary>"), counties
+    first."""
+    chosen = selection()
+    parts = sorted(chosen.force_parts, key=lambda c: (not c.startswith("E10"), c))
+    names = [area_name(c) for c in parts]
     words = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
-    return str(force), words
+    return area_name(chosen.force_area), words
+
+
+def police_gap() -> tuple[str, str] | None:
+    """(force name, the command that fetches its files) when the snapshot has no police.uk
+    street files for the assessment's force; None when it has them."""
+    force = selection().force_area
+    if (load("police_months")["pfa_code"] == force).any():
+        return None
+    row = national_areas().set_index("area_code").loc[force]
+    return str(row["area_name"]), police_forces.fetch_command(str(row["police_uk_id"]))
 
 
 def area_name(area_code: str) -> str:
-    table = areas().set_index("area_code")["area_name"]
-    return str(table.get(area_code, area_code))
+    return str(_names().get(area_code, area_code))
+
+
+@cache
+def _names() -> dict[str, str]:
+    table = national_areas()
+    return dict(zip(table["area_code"], table["area_name"], strict=True))
 
 
 def indicator(indicator_id: str, area_codes: list[str] | None = None) -> pd.DataFrame:
@@ -132,8 +178,12 @@ def compendium_entry(indicator_id: str) -> dict:
 
 
 def boundaries() -> dict:
-    """The force area's district polygons (GeoJSON FeatureCollection)."""
+    """The polygons of the force area's districts and unitary authorities (a GeoJSON
+    FeatureCollection keyed by `area_code`)."""
     path = folder() / "boundaries.geojson"
     if not path.exists():
         raise NeedsError("the store has no boundaries", path=path, fix=BUILD_FIX)
-    return json.loads(path.read_text())
+    collection = json.loads(path.read_text())
+    wanted = set(selection().force_members)
+    features = [f for f in collection["features"] if f["properties"]["area_code"] in wanted]
+    return {"type": "FeatureCollection", "features": features}

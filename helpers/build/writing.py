@@ -16,7 +16,7 @@ from helpers.core import files, paths
 
 log = logging.getLogger(__name__)
 
-STORE_VERSION = 1
+STORE_VERSION = 2
 BUILD_INFO = "build.json"
 
 
@@ -26,7 +26,7 @@ def fingerprint(
     from helpers.sources.partner import partner_files
 
     digest = hashlib.sha256(f"store v{STORE_VERSION}".encode())
-    inputs = [manifest_file, *compendium_files, params / "areas.yaml", params / "build.yaml"]
+    inputs = [manifest_file, *compendium_files, params / "build.yaml"]  # national: no areas
     inputs += partner_files(partner)  # analysts' files: not in the manifest, but they count
     # any change to the code the build runs rebuilds (seconds)
     inputs += paths.code_files("core", "stats", "sources", "build")

@@ -78,53 +78,83 @@ def _kind_name(kind) -> str:
 
 
 @dataclass(frozen=True)
+class AreaSpec:
+    """What params/areas.yaml asks for: `county: <code>` or `unitary: <code>`, and optionally
+    which of its areas get reports. The rest is derived from the lookups
+    (helpers.sources.places.resolve)."""
+
+    kind: str  # "county" or "unitary"
+    code: str
+    report_areas: tuple[str, ...] | None
+    path: Path
+
+
+@dataclass(frozen=True)
 class Areas:
-    county: str
-    districts: tuple[str, ...]
-    force_unitaries: tuple[str, ...]
+    """The assessment's areas, resolved from an AreaSpec against the national areas table."""
+
+    upper: str  # the county or unitary authority the assessment is for
+    kind: str  # "county" or "unitary"
+    districts: tuple[str, ...]  # its districts (none for a unitary authority)
     force_area: str
+    force_parts: tuple[str, ...]  # the counties and unitary authorities the force area covers
+    force_members: tuple[str, ...]  # every district and unitary authority in the force area
     region: str
     england: str
     report_areas: tuple[str, ...]
 
     @property
-    def force_districts(self) -> tuple[str, ...]:
-        """The local authorities that make up the force area."""
-        return (*self.districts, *self.force_unitaries)
-
-    def members(self) -> dict[str, list[str]]:
-        """The local authorities each reported area adds up from: each force authority itself,
-        the county from its districts, the force area from all of them."""
-        groups = {code: [code] for code in self.force_districts}
-        groups[self.county] = list(self.districts)
-        groups[self.force_area] = list(self.force_districts)
-        return groups
-
-    @property
     def all_codes(self) -> tuple[str, ...]:
-        return (self.county, *self.force_districts, self.force_area, self.region, self.england)
+        """Every area the assessment shows, each once, the upper tier first."""
+        codes = (
+            self.upper,
+            *self.districts,
+            *self.force_parts,
+            *self.force_members,
+            self.force_area,
+            self.region,
+            self.england,
+        )
+        return tuple(dict.fromkeys(codes))
+
+
+SPEC_KEYS = {"county", "unitary", "report_areas"}
 
 
 @cache
-def areas(folder: Path | None = None) -> Areas:
-    """params/areas.yaml, validated."""
+def area_spec(folder: Path | None = None) -> AreaSpec:
+    """params/areas.yaml, checked for shape (the codes themselves are checked against the
+    lookups when they are resolved)."""
     path = (folder or paths.PARAMS) / "areas.yaml"
     data = load_params("areas", folder)
-    values: dict[str, Any] = {}
-    for key in ("county", "force_area", "region", "england"):
-        values[key] = _code(require(data, key, path, str), key, path)
-    for key in ("districts", "force_unitaries", "report_areas"):
-        items = require(data, key, path, list)
-        values[key] = tuple(_code(c, key, path) for c in items)
-    known = {values["county"], *values["districts"]}
-    stray = [c for c in values["report_areas"] if c not in known]
-    if stray:
+    unknown = sorted(set(data) - SPEC_KEYS)
+    if unknown:
         raise ParamsError(
-            f"report_areas has {', '.join(stray)}, which is not the county or one of its districts",
+            f"unknown setting {', '.join(repr(k) for k in unknown)}",
             path=path,
-            fix="list only codes from 'county' and 'districts'",
+            fix="the file names only 'county:' or 'unitary:' (and optionally 'report_areas:'); "
+            "districts, the police force area and the region come from the lookups",
         )
-    return Areas(**values)
+    kinds = [k for k in ("county", "unitary") if k in data]
+    if len(kinds) != 1:
+        raise ParamsError(
+            "name the area with exactly one of 'county:' or 'unitary:'"
+            + (" (both are set)" if len(kinds) == 2 else ""),
+            path=path,
+            fix="e.g. 'county: <9-character ONS code>' or 'unitary: <code>'",
+        )
+    kind = kinds[0]
+    code = require(data, kind, path, str).strip()  # a name is explained when it is resolved
+    report = data.get("report_areas")
+    if report is not None:
+        report = tuple(
+            _code(c, "report_areas", path) for c in require(data, "report_areas", path, list)
+        )
+        if not report:
+            raise ParamsError(
+                "report_areas is empty", path=path, fix="list at least one area, or remove it"
+            )
+    return AreaSpec(kind, code, report, path)
 
 
 def _code(value: Any, key: str, path: Path) -> str:
@@ -132,6 +162,6 @@ def _code(value: Any, key: str, path: Path) -> str:
         raise ParamsError(
             f"'{key}' has {value!r}, which is not a GSS code (a letter and eight digits)",
             path=path,
-            fix="use the 9-character ONS code",
+            fix="use the area's 9-character ONS code (the build log and README list them)",
         )
     return value

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "helpers"
 DATA = ROOT / "data"
 NOTEBOOKS = ROOT / "notebooks"
-PARAMS = ROOT / "params"
+PARAMS = Path(os.environ.get("NEEDS_PARAMS_DIR", ROOT / "params"))  # tests run other areas
 
 
 def raw_dir() -> Path:

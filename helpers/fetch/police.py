@@ -46,10 +46,7 @@ SOURCE = {
 }
 
 
-def fetch_command(police_uk_id: str) -> str:
-    """The command an analyst runs to download a force's street-level crime, for reports to
-    quote (add --from and --to for the months)."""
-    return f"needs fetch police --force-area {police_uk_id}"
+fetch_command = police_forces.fetch_command  # reports quote it through the store
 
 
 def configured_force(params: Path | None = None) -> str:

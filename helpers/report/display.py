@@ -122,14 +122,7 @@ class Report:
         source = self._source_line(ident, entry)
         unit = entry["unit"]
         if avail == "none":
-            _show(
-                HTML(
-                    wording.data_gap(
-                        f"{entry['name']} is not available for {self.area} or its county in "
-                        "this snapshot."
-                    )
-                )
-            )
+            _show(HTML(wording.missing_words(entry, self.area, store.police_gap())))
             return
         if avail == "area":
             sentence = self._headline(ident).sentence
@@ -242,6 +235,9 @@ class Report:
 
     def police_local(self, crime_type: str, measure: str) -> None:
         """Month by month, season, deprivation gradient and neighbourhood hot spots."""
+        if store.police_gap():
+            _show(HTML(wording.police_missing(store.police_gap())))
+            return
         source = wording.SHORT_SOURCE["police_uk"]
         months = views.monthly(self.area_code, crime_type)
         missing = ", ".join(views.missing_months())
@@ -319,6 +315,9 @@ class Report:
     def map(self, ident: str) -> None:
         entry = store.compendium_entry(ident)
         self.shown.append(ident)
+        if store.police_gap() and entry["source_kind"] == "police_uk":
+            _show(HTML(wording.police_missing(store.police_gap())))
+            return
         period, latest = views.map_values(ident)
         geojson = store.boundaries()
         fig = charts.choropleth(
@@ -329,14 +328,18 @@ class Report:
             source=f"{wording.SHORT_SOURCE[entry['source_kind']]}. {wording.MAP_ATTRIBUTION}",
             highlight=None if self.codes["is_county"] else self.area_code,
         )
-        mapped = [f["properties"]["lad19cd"] for f in geojson["features"]]
+        mapped = [f["properties"]["area_code"] for f in geojson["features"]]
         force = store.force_description()[0]
         alt = wording.map_alt(entry["name"], period, content.ranked(latest, mapped), force)
         _show(charts.show(fig, alt=alt))
 
     def then_and_now(self) -> None:
         frame = views.then_and_now()
-        _show(HTML(html_tables.then_now_html(frame, self.names[self.codes["county"]])))
+        county = self.names[self.codes["county"]]
+        if frame.empty:
+            _show(HTML(markup.paragraph(wording.NO_BASELINE.format(area=county))))
+            return
+        _show(HTML(html_tables.then_now_html(frame, county)))
 
     def links(self, x_id: str, y_id: str, period_x: str, period_y: str) -> None:
         x_entry, y_entry = store.compendium_entry(x_id), store.compendium_entry(y_id)

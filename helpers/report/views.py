@@ -20,16 +20,16 @@ def _suppressed(frame: pd.DataFrame, **options) -> pd.DataFrame:
 
 
 def area_codes(area_code: str) -> content.AreaCodes:
-    """The codes a report needs: the area, its county, the districts, the force, England."""
-    areas = store.areas()
-    by_type = areas.groupby("area_type")["area_code"].apply(list).to_dict()
+    """The codes a report needs: the area, the county (or unitary authority) of the
+    assessment, its districts, the force, England."""
+    chosen = store.selection()
     return {
         "area": area_code,
-        "is_county": area_code in by_type.get("County", []),
-        "county": by_type["County"][0],
-        "districts": by_type.get("District", []),
-        "force": by_type["Police force area"][0],
-        "england": by_type["Country"][0],
+        "is_county": area_code == chosen.upper and bool(chosen.districts),
+        "county": chosen.upper,
+        "districts": list(chosen.districts),
+        "force": chosen.force_area,
+        "england": chosen.england,
     }
 
 
@@ -189,20 +189,27 @@ def deprivation(area_code: str, crime_type: str, year: str | None = None) -> pd.
 def map_values(indicator_id: str) -> tuple[str, pd.DataFrame]:
     """(period, values) for a map of every area: content.map_figures decides, after
     disclosure control."""
-    period, values = content.map_figures(store.indicator(indicator_id))
+    members = list(store.selection().force_members)
+    period, values = content.map_figures(store.indicator(indicator_id, members))
     return period, ledger.record(values)
 
 
-def complete_years() -> list[str]:
-    """Calendar years with all 12 police.uk months published."""
+def police_months() -> pd.DataFrame:
+    """The assessment's force's police.uk months (none when the snapshot has no files for it)."""
     months = store.load("police_months")
+    return months[months["pfa_code"] == store.selection().force_area]
+
+
+def complete_years() -> list[str]:
+    """Calendar years with all 12 police.uk months published for the assessment's force."""
+    months = police_months()
     years = months.assign(year=months["month"].str[:4]).groupby("year")["status"]
     complete = years.apply(lambda s: (s == "published").sum() == 12)
     return sorted(complete[complete].index)
 
 
 def missing_months() -> list[str]:
-    months = store.load("police_months")
+    months = police_months()
     return months.loc[months["status"] == "missing", "month"].tolist()
 
 
@@ -217,10 +224,10 @@ def then_and_now() -> pd.DataFrame:
     baseline = store.load("baseline_2017")
     compendium = store.load("compendium")
     gap_table = store.load("gaps")
-    areas = store.areas()
-    county = areas.loc[areas["area_type"] == "County", "area_code"].iloc[0]
-    force = areas.loc[areas["area_type"] == "Police force area", "area_code"].iloc[0]
-    names = areas.set_index("area_code")["area_name"].to_dict()
+    chosen = store.selection()
+    county, force = chosen.upper, chosen.force_area
+    baseline = baseline[baseline["area_code"] == county]  # only the area's own earlier figures
+    names = store.areas().set_index("area_code")["area_name"].to_dict()
 
     def listed(column: pd.Series, item: str) -> pd.Series:
         return column.str.split(", ").apply(lambda items: item in items)
@@ -270,11 +277,11 @@ def then_and_now() -> pd.DataFrame:
 
 
 def links(x_id: str, y_id: str, period_x: str, period_y: str) -> pd.DataFrame:
-    """Values of two indicators for the force area's local authorities (districts, Leicester,
-    Rutland) side by side, for an association chart."""
+    """Values of two indicators for the force area's districts and unitary authorities side by
+    side, for an association chart."""
     values = store.load("indicator_values")
     areas = store.areas()
-    local = areas[areas["area_type"].isin(["District", "Unitary authority"])]
+    local = areas[areas["area_code"].isin(store.selection().force_members)]
     x = disclosure.suppress(values[(values.indicator_id == x_id) & (values.period == period_x)])
     y = disclosure.suppress(values[(values.indicator_id == y_id) & (values.period == period_y)])
     frame = (

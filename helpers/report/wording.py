@@ -48,6 +48,28 @@ def source_line(entry: Mapping, partner_sources: Sequence[str] = ()) -> str:
 
 
 DATA_GAP = markup.strong("Data gap:")
+NO_BASELINE = (
+    "There is no earlier needs assessment for {area} in the data, so there is nothing to compare "
+    "today's figures with. An earlier assessment's headline figures can be added as a file that "
+    "params/build.yaml names (baseline)."
+)
+NO_POLICE_DATA = (
+    "no police.uk data for {force} in this snapshot; `{command}` brings it. Until then this is "
+    "a gap, not a zero."
+)
+
+
+def missing_words(entry: Mapping, area: str, police_gap: tuple[str, str] | None) -> Markup:
+    """What a section says when the indicator has no figure for the report at all: for
+    police.uk, when the snapshot lacks the force's files, which command brings them."""
+    if police_gap and entry["source_kind"] == "police_uk":
+        return police_missing(police_gap)
+    return data_gap(f"{entry['name']} is not available for {area} or its county in this snapshot.")
+
+
+def police_missing(police_gap: tuple[str, str]) -> Markup:
+    force, command = police_gap
+    return data_gap(markup.code_spans(NO_POLICE_DATA.format(force=force, command=command)))
 
 
 def data_gap(text: str) -> Markup:

@@ -38,7 +38,7 @@ def available_notebooks() -> list[str]:
 
 def resolve(areas: list[str] | None, notebooks: list[str] | None) -> tuple[list[str], list[str]]:
     """The areas and notebooks to run: the flags if given, else params/; all validated first."""
-    cfg = config.areas()
+    cfg = store.selection()
     run_cfg = config.load_params("run")
     areas = areas or list(cfg.report_areas)
     notebooks = notebooks or list(run_cfg.get("notebooks") or available_notebooks())

@@ -36,8 +36,11 @@ SCHEMA = pa.DataFrameSchema(
 )
 
 
-def read_baseline_2017(path: str | Path) -> pd.DataFrame:
-    """One row per figure quoted in 2017 (19 numbered items, some with two periods)."""
+def read_baseline_2017(path: str | Path | None) -> pd.DataFrame:
+    """One row per figure quoted in 2017 (19 numbered items, some with two periods); no rows
+    when there is no earlier assessment (`path` None). Each row names its area."""
+    if path is None:
+        return pd.DataFrame({c: pd.Series(dtype=float if "value" in c else str) for c in COLUMNS})
     path = Path(path)
     frame = read_csv(
         path,

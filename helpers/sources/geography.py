@@ -29,7 +29,8 @@ def _lookup(path: Path, columns: dict[str, str], what: str, unique: bool = True)
 
 
 def read_lsoa11_lookup(path: str | Path) -> pd.DataFrame:
-    """LSOA 2011 -> district (Dec 2017 lookup): lsoa_code, lsoa_name, lad_code, lad_name."""
+    """LSOA 2011 -> district (Dec 2017 lookup): lsoa_code, lsoa_name, lad_code, lad_name,
+    region_code (Welsh LSOAs have a pseudo region code)."""
     return _lookup(
         Path(path),
         {
@@ -37,6 +38,7 @@ def read_lsoa11_lookup(path: str | Path) -> pd.DataFrame:
             "LSOA11NM": "lsoa_name",
             "LAD17CD": "lad_code",
             "LAD17NM": "lad_name",
+            "RGN11CD": "region_code",
         },
         "LSOA 2011 lookup",
     )

@@ -52,3 +52,9 @@ def read_police_forces(path: str | Path | None = None) -> pd.DataFrame:
         return validate(frame, SCHEMA, path=path)
     except DataError as exc:
         raise DataError(exc.problem, path=path, fix=FIX) from exc
+
+
+def fetch_command(police_uk_id: str) -> str:
+    """The command an analyst runs to download a force's street-level crime, for reports to
+    quote (add --from and --to for the months)."""
+    return f"needs fetch police --force-area {police_uk_id}"

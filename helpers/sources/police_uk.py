@@ -1,8 +1,7 @@
 """police.uk street-level crime files: plain CSV, gzipped CSV, or the data.police.uk zip archive.
 
-Given the expected force, each file must hold that force's crime: a file whose rows mostly fall
-within (or are reported by) another force, such as a comparator force's month dropped into the
-same folder, is refused, naming the force it holds. A few stray rows are kept, with a warning.
+One folder holds the files of every force in the snapshot; each row is attributed to the force
+named in its "Falls within" column (helpers.build.police_counts), never to the file's name.
 """
 
 from __future__ import annotations
@@ -45,8 +44,8 @@ CRIME_TYPES = (
     "Vehicle crime",
     "Violence and sexual offences",
 )
-# who published the rows: checked against the expected force, not kept
-FORCE_COLUMNS = ("Falls within", "Reported by")
+# the force whose area the crime falls within: rows are attributed by it
+FALLS_WITHIN = "Falls within"
 STREET_FILE = re.compile(r"(\d{4}-\d{2})-(.+)-street\.csv(\.gz)?$")
 
 SCHEMA = pa.DataFrameSchema(
@@ -55,21 +54,21 @@ SCHEMA = pa.DataFrameSchema(
         "lsoa_code": pa.Column(str, pa.Check.str_matches(r"^[EW]0\d{7}$"), nullable=True),
         "lsoa_name": pa.Column(str, nullable=True),
         "crime_type": pa.Column(str, pa.Check.isin(CRIME_TYPES)),
+        "falls_within": pa.Column(str),
     },
     strict=True,
 )
 
 
-def read_street_crime(path: str | Path, *, force: str | None = None) -> pd.DataFrame:
+def read_street_crime(path: str | Path) -> pd.DataFrame:
     """Read one street-level file (.csv or .csv.gz), or every street file inside a police.uk zip.
 
-    Returns columns month, lsoa_code, lsoa_name, crime_type; one row per published crime or ASB
-    incident. A blank LSOA (no location) is kept as missing. With `force` (a police.uk force
-    name such as "<County> Police"), a file of another force's crime is refused.
-    """
+    Returns columns month, lsoa_code, lsoa_name, crime_type, falls_within; one row per
+    published crime or ASB incident. A blank LSOA (no location) is kept as missing. Rows are
+    attributed to the force they fall within, whatever the file is called."""
     path = Path(path)
     if path.suffix == ".zip":
-        frames = [read_one(member, name, force=force) for name, member in _zip_members(path)]
+        frames = [read_one(member, name) for name, member in _zip_members(path)]
         if not frames:
             raise DataError(
                 "the zip holds no '*-street.csv' file",
@@ -77,16 +76,16 @@ def read_street_crime(path: str | Path, *, force: str | None = None) -> pd.DataF
                 fix="download the street-level crime archive from data.police.uk",
             )
         return pd.concat(frames, ignore_index=True)
-    return read_one(path, path, force=force)
+    return read_one(path, path)
 
 
-def read_one(source, name, *, force: str | None = None) -> pd.DataFrame:
+def read_one(source, name) -> pd.DataFrame:
     """One street-level CSV (a path or a file object; `name` is used in messages)."""
     frame = read_csv(
         source,
         path=name,
-        required=[*COLUMNS, *FORCE_COLUMNS] if force else list(COLUMNS),
-        usecols=lambda c: c in COLUMNS or c in FORCE_COLUMNS,
+        required=[*COLUMNS, FALLS_WITHIN],
+        usecols=lambda c: c in COLUMNS or c == FALLS_WITHIN,
         dtype=str,
         what="police.uk street-level file",
     )
@@ -96,57 +95,17 @@ def read_one(source, name, *, force: str | None = None) -> pd.DataFrame:
             path=name,
             fix="download the month again from data.police.uk",
         )
-    if force:
-        check_force(frame, force, name)
-    frame = frame.rename(columns=COLUMNS)[list(COLUMNS.values())]
-    return validate(frame, SCHEMA, path=name)
-
-
-def check_force(frame: pd.DataFrame, force: str, name) -> None:
-    """Refuse a file most of whose rows fall within, or were reported by, another force. The
-    rule looks at the whole file: a few rows of a neighbouring force do not make it wrong."""
-    want = force_key(force)
-    held = {}
-    for column in FORCE_COLUMNS:
-        values = frame[column].fillna("").str.strip()
-        ours = values.map({v: force_key(v) for v in values.unique()}) == want
-        held[column] = (values, ours)
-    wrong = [column for column, (_, ours) in held.items() if ours.sum() * 2 <= len(ours)]
-    if wrong:
-        found = "; ".join(_described(column, held[column][0]) for column in FORCE_COLUMNS)
-        raise DataError(
-            f"this file holds another force's street crime ({found}), not {force}'s, the force "
-            "area in params/areas.yaml",
-            path=name,
-            fix=f"move the file out of the street-crime folder, which holds {force} files only "
-            "(a comparator force's files belong in a folder of their own), then run "
-            "`needs sources --update`",
-        )
-    for column, (values, ours) in held.items():
-        if (~ours).any():
-            log.warning(
-                "%s: %d of %d rows have '%s' %s, not %s; kept",
-                name,
-                int((~ours).sum()),
-                len(ours),
-                column,
-                ", ".join(sorted(values[~ours].unique())[:3]),
-                force,
-            )
-
-
-def _described(column: str, values: pd.Series) -> str:
-    counts = values.replace("", "(blank)").value_counts()
-    top, n = counts.index[0], int(counts.iloc[0])
-    share = "every row" if n == len(values) else f"{n:,} of its {len(values):,} rows"
-    return f"'{column}' is '{top}' in {share}"
+    frame = frame.rename(columns=COLUMNS | {FALLS_WITHIN: "falls_within"})
+    frame["falls_within"] = frame["falls_within"].fillna("").str.strip()
+    return validate(frame[[*COLUMNS.values(), "falls_within"]], SCHEMA, path=name)
 
 
 def force_key(name: str) -> str:
     """A force's name reduced for comparison: '<Name> Police', '<Name>' and
-    '<name> constabulary' are the same force ("&" and "and" alike)."""
+    '<name> constabulary' are the same force ("&" and "and" alike, word order ignored, so
+    'Town, City of' is 'City of Town')."""
     words = re.sub(r"[^a-z0-9]+", " ", name.casefold().replace("&", " and ")).split()
-    return " ".join(w for w in words if w not in {"police", "constabulary", "service"})
+    return " ".join(sorted(w for w in words if w not in {"police", "constabulary", "service"}))
 
 
 def _zip_members(path: Path) -> Iterator[tuple[str, object]]:

@@ -43,7 +43,7 @@ def choropleth(
     highlight: str | None = None,
     names: Mapping[str, str] | None = None,
     suppressed: Iterable[str] = (),
-    code_property: str = "lad19cd",
+    code_property: str = "area_code",
     name_property: str = "lad19nm",
     cmap: str = "mako_r",
 ) -> Figure:
