@@ -46,6 +46,7 @@ def test_police_counts_add_up_and_gaps_are_missing(subset_store):
     )
     assert crimes["count"].sum() == info["rows_read"] == rows
     assert list(crimes.columns) == [
+        "pfa_code",
         "month",
         "lsoa_code",
         "lsoa_vintage",
@@ -84,7 +85,9 @@ def test_areas_cover_the_assessment(subset_store):
     assert areas.loc["E07000132", "pfa_code"] == "E23000021"
     assert areas.loc["E06000016", "region_code"] == "E12000004"
     assert areas.loc["E23000021", "area_type"] == "Police force area"
-    assert areas["is_report_area"].sum() == 8
+    assert areas.loc["E23000021", "area_name"] == "Leicestershire Police"  # data/police_forces.csv
+    assert areas.loc["E10000018", "tier"] == "upper"
+    assert "is_report_area" not in areas  # the store is national: params choose at run time
 
 
 def test_population_records_its_release(subset_store):
@@ -201,12 +204,17 @@ def test_interrupted_swap_is_recovered(raw_copy):
 def test_full_build_counts_and_gap(full_store):
     info = json.loads((full_store / "build.json").read_text())
     crimes = pd.read_parquet(full_store / "police_crimes.parquet")
-    assert info["police"]["files"] == 59
-    assert crimes["count"].sum() == info["police"]["rows_read"] == 519_782
-    assert info["police"]["months_missing"] == ["2022-11", "2022-12"]
+    assert info["police"]["files"] == 59 + 24  # two forces
+    ours = crimes[crimes["pfa_code"] == "E23000021"]
+    assert ours["count"].sum() == 519_782
+    assert crimes["count"].sum() == info["police"]["rows_read"] == 519_782 + 219_339
+    forces = info["police"]["forces"]
+    assert forces["E23000021"]["months_missing"] == ["2022-11", "2022-12"]
+    assert len(forces["E23000018"]["months_missing"]) == 37  # 2019-12 to 2022-12: not shipped
     months = pd.read_parquet(full_store / "police_months.parquet")
+    months = months[months["pfa_code"] == "E23000021"]
     assert len(months) == 61 and (months["status"] == "missing").sum() == 2
-    by_district = crimes.groupby("lad_code")["count"].sum()
+    by_district = ours.groupby("lad_code")["count"].sum()
     assert by_district[["E07000129", "E07000130", "E06000016"]].gt(10_000).all()
 
 
@@ -249,6 +257,9 @@ def test_full_build_police_limits_and_comparisons_use_stats(full_store):
 
     values = pd.read_parquet(full_store / "indicator_values.parquet")
     rows = values[(values.indicator_id == "police_violence_sexual") & values["count"].notna()]
+    areas = pd.read_parquet(full_store / "areas.parquet")
+    county = areas.loc[areas["county_code"] == "E10000018", "area_code"].tolist() + ["E10000018"]
+    rows = rows[rows["area_code"].isin(county)]  # each county's districts are judged against it
     expected = stats.rate(rows["count"], rows["denominator"], multiplier=1000, confidence=0.998)
     assert rows["upper_998"].to_numpy() == pytest.approx(expected["upper"].to_numpy(), rel=1e-12)
     districts = rows[rows.area_type == "District"]

@@ -177,9 +177,6 @@ def fetch(
     """Download, check, then commit every requested indicator (all or nothing)."""
     raw = Path(raw or paths.raw_dir())
     todo = plan(indicators, area_types, priority, params)
-    areas = config.areas(params)
-    codes = set(areas.all_codes)
-    local = {areas.county, *areas.force_districts}  # the authorities a report is about
     with downloads.staging(raw, "fingertips") as staging:
         outcome = downloads.Outcome()
         staged: list[downloads.Staged] = []
@@ -199,7 +196,7 @@ def fetch(
                 log.info("Indicator %s: downloaded earlier today, kept from %s", ident, staging)
                 info = json.loads(meta_file.read_text())
             else:
-                info = _download(ident, todo.area_types, codes, local, session, base, file)
+                info = _download(ident, todo.area_types, session, base, file)
                 if info is None:
                     empty.append(_empty_message(ident, todo.area_types, session, base))
                     continue
@@ -225,25 +222,26 @@ def fetch(
         return outcome
 
 
+LOCAL_AUTHORITY = r"^E(0[6-9]|10)\d{6}$"  # districts, unitaries, counties
+
+
 def _download(
     ident: str,
     area_types: list[int],
-    codes: set[str],
-    local: set[str],
     session: requests.Session,
     base: str,
     file: Path,
 ) -> dict | None:
     """Fetch one indicator at every area type into `file` (checked), and its metadata; None
-    when no configured area has data (the wrong area type)."""
+    when no English local authority has data (the wrong area type)."""
     log.info("Indicator %s: downloading for area types %s", ident, area_types)
     frames, urls = [], []
     for area_type in area_types:
         url = data_url(base, ident, area_type)
-        frames.append(_export(_get(session, url), url, codes))
+        frames.append(_export(_get(session, url), url))
         urls.append(url)
     rows = pd.concat(frames, ignore_index=True).drop_duplicates()
-    if not rows["Area Code"].isin(local).any():  # England alone is not an answer
+    if not rows["Area Code"].str.match(LOCAL_AUTHORITY).any():  # England alone is no answer
         return None
     with files.atomic_path(file) as tmp:
         rows.to_csv(tmp, index=False)
@@ -259,9 +257,9 @@ def _download(
     }
 
 
-def _export(body: bytes, url: str, codes: set[str]) -> pd.DataFrame:
+def _export(body: bytes, url: str) -> pd.DataFrame:
     """The API's CSV as strings (so numbers are written back exactly as published), keeping
-    only the configured areas and England."""
+    every English area (the store is national: any area's report can use it)."""
     try:
         frame = pd.read_csv(io.BytesIO(body), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
@@ -281,7 +279,7 @@ def _export(body: bytes, url: str, codes: set[str]) -> pd.DataFrame:
             fix="try again later (a proxy or an outage page may have answered); nothing was "
             "changed",
         )
-    return frame[frame["Area Code"].isin(codes)]
+    return frame[frame["Area Code"].str.startswith("E")]
 
 
 def _check(file: Path, ident: str, url: str) -> None:
