@@ -28,7 +28,7 @@ from helpers.stats import disclosure
 
 SOURCE = "police.uk street-level crime (Home Office); ONS mid-year population estimates"
 BOUNDARIES = (
-    FIXTURES / "raw" / "boundaries" / "LLR_Leicestershire_Leicester_Rutland_LAD_Dec2019_BUC.geojson"
+    FIXTURES / "raw" / "boundaries" / "Local_Authority_Districts_December_2019_UK_BUC.geojson"
 )
 CODES = {
     "Blaby": "E07000129",
@@ -438,8 +438,16 @@ def test_spine_high_is_good_puts_higher_values_right_and_hides_suppressed():
 # ---------------------------------------------------------------- map
 
 
+def _as_stored(collection: dict) -> dict:
+    """The published file's features keyed as the store keys them (area_code, area_name)."""
+    for feature in collection["features"]:
+        props = feature["properties"]
+        feature["properties"] = {"area_code": props["lad19cd"], "area_name": props["lad19nm"]}
+    return collection
+
+
 def test_choropleth_districts_with_no_data_and_highlight():
-    geojson = json.loads(BOUNDARIES.read_text())
+    geojson = _as_stored(json.loads(BOUNDARIES.read_text()))
     values = pd.Series(
         {
             "Blaby": 1.387,
@@ -477,7 +485,7 @@ def test_choropleth_districts_with_no_data_and_highlight():
 
 
 def test_choropleth_suppressed_area_and_unknown_codes():
-    geojson = json.loads(BOUNDARIES.read_text())
+    geojson = _as_stored(json.loads(BOUNDARIES.read_text()))
     values = pd.Series({"E07000129": 1.387, "E07000130": 1.787})
     fig = charts.choropleth(
         geojson, values, title="t", legend_label="rate", source="s", suppressed=["E07000129"]

@@ -36,7 +36,7 @@ def test_police_reads_gz_plain_and_zip(tmp_path):
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("2022-10/2022-10-leicestershire-street.csv", _police_text())
         zf.writestr("2022-10/2022-10-leicestershire-outcomes.csv", "not,read\n1,2\n")
-    assert list(from_gz.columns) == ["month", "lsoa_code", "lsoa_name", "crime_type"]
+    assert list(from_gz.columns) == ["month", "lsoa_code", "lsoa_name", "crime_type", "falls_within"]
     pd.testing.assert_frame_equal(from_gz, police_uk.read_street_crime(plain))
     pd.testing.assert_frame_equal(from_gz, police_uk.read_street_crime(archive))
     assert from_gz["lsoa_code"].isna().sum() == 20  # rows without a location are kept
@@ -119,7 +119,7 @@ def test_geography_lookups():
 
 
 def test_boundaries_subset_and_missing_code():
-    path = SUBSET_RAW / "boundaries/LLR_Leicestershire_Leicester_Rutland_LAD_Dec2019_BUC.geojson"
+    path = SUBSET_RAW / "boundaries/Local_Authority_Districts_December_2019_UK_BUC.geojson"
     collection = boundaries.read_district_boundaries(path, ["E07000130", "E06000016"])
     assert [f["properties"]["lad19nm"] for f in collection["features"]] == [
         "Charnwood",

@@ -80,9 +80,13 @@ def test_protect_never_unhides_and_is_deterministic():
 
 
 def _areas() -> pd.DataFrame:
-    rows = [{"area_code": COUNTY, "area_type": "County", "county_code": None, "pfa_code": "F"}]
+    rows = [
+        {"area_code": COUNTY, "area_type": "County", "tier": "upper", "county_code": None}
+        | {"pfa_code": "F"}
+    ]
     rows += [
-        {"area_code": d, "area_type": "District", "county_code": COUNTY, "pfa_code": "F"}
+        {"area_code": d, "area_type": "District", "tier": "lower", "county_code": COUNTY}
+        | {"pfa_code": "F"}
         for d in DISTRICTS
     ]
     return pd.DataFrame(rows)

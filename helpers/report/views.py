@@ -226,7 +226,8 @@ def then_and_now() -> pd.DataFrame:
     gap_table = store.load("gaps")
     chosen = store.selection()
     county, force = chosen.upper, chosen.force_area
-    baseline = baseline[baseline["area_code"] == county]  # only the area's own earlier figures
+    # only the area's own earlier figures (a row may name it with another: "<code>+<code>")
+    baseline = baseline[baseline["area_code"].str.split("+").map(lambda codes: county in codes)]
     names = store.areas().set_index("area_code")["area_name"].to_dict()
 
     def listed(column: pd.Series, item: str) -> pd.Series:

@@ -44,7 +44,7 @@ def choropleth(
     names: Mapping[str, str] | None = None,
     suppressed: Iterable[str] = (),
     code_property: str = "area_code",
-    name_property: str = "lad19nm",
+    name_property: str = "area_name",
     cmap: str = "mako_r",
 ) -> Figure:
     """A map of `values` (a Series indexed by area code) over GeoJSON boundaries, reprojected to
