@@ -24,7 +24,7 @@ DERBYSHIRE = FIXTURES / "other_force" / "2023-01-derbyshire-street.csv.gz"
 LEICESTERSHIRE = SUBSET_RAW / "police_uk" / "street" / "2023-01-leicestershire-street.csv.gz"
 INDICATOR = "partner_domestic_abuse_crimes"
 # the force area's areas, as the store's areas table has them
-SUBSET_CODES = ["E10000018", *[f"E0700{n}" for n in range(129, 136)], "E06000016", "E06000017"]
+SUBSET_CODES = ["E10000018", *[f"E07000{n}" for n in range(129, 136)], "E06000016", "E06000017"]
 SUBSET_CODES += ["E23000021", "E12000004", "E92000001"]
 ENTRY = {"id": INDICATOR, "name": "X", "value_type": "crude rate", "source": {"kind": "partner"}}
 AREAS = pd.DataFrame({"area_code": SUBSET_CODES})
@@ -281,22 +281,18 @@ def test_force_names_compare_without_police_or_constabulary():
     assert key("Derbyshire Constabulary") != key("Leicestershire Police")
 
 
-def test_a_second_forces_file_counts_for_that_force_only(raw_copy):
-    """A comparator force's month beside ours: its crime is its own force's, never ours."""
+def test_a_force_outside_the_lookups_is_refused_and_the_store_kept(raw_copy):
+    """The subset's lookups hold one force: a second force's month cannot be placed (the full
+    build, with every force in its lookups, counts it for its own force: test_build)."""
     raw_copy.build()
-    before = pd.read_parquet(raw_copy.processed / "indicator_values.parquet")
+    before = _store(raw_copy.processed)
     shutil.copy(DERBYSHIRE, raw_copy.raw / "police_uk" / "street")
     manifest.update(raw_copy.raw, raw_copy.base / "sources.yaml")
-    raw_copy.build()
-    after = pd.read_parquet(raw_copy.processed / "indicator_values.parquet")
-    ours = after[after["area_code"].isin(before["area_code"])]
-    pd.testing.assert_frame_equal(
-        ours.drop(columns="suppressed").reset_index(drop=True),
-        before.drop(columns="suppressed").reset_index(drop=True),
-    )
-    months = pd.read_parquet(raw_copy.processed / "police_months.parquet")
-    derbyshire = months[months["pfa_code"] == "E23000018"].set_index("month")["rows"]
-    assert derbyshire.dropna().to_dict() == {"2023-01": 200}
+    with pytest.raises(DataError) as err:
+        raw_copy.build()
+    assert DERBYSHIRE.name in err.value.message
+    assert "'Derbyshire Constabulary'" in err.value.message
+    assert _store(raw_copy.processed) == before
 
 
 def test_a_row_of_no_english_force_fails_the_build_and_keeps_the_store(raw_copy):

@@ -51,10 +51,11 @@ def count_crimes(
         unknown = sorted(n for n, c in codes.items() if c is None)
         if unknown:
             raise DataError(
-                f"'Falls within' names a force that is not an English police force area: "
-                f"{', '.join(repr(n) for n in unknown)}",
+                f"'Falls within' names a force that is not one of the lookups' English police "
+                f"force areas: {', '.join(repr(n) for n in unknown)}",
                 path=path,
-                fix="keep only English forces' street files in the folder",
+                fix="keep only English forces' street files in the folder (a force's name is "
+                "matched to data/police_forces.csv and the district to force area lookup)",
             )
         frame["pfa_code"] = frame["falls_within"].map(codes)
         rows_read += len(frame)
