@@ -36,7 +36,13 @@ def test_police_reads_gz_plain_and_zip(tmp_path):
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("2022-10/2022-10-leicestershire-street.csv", _police_text())
         zf.writestr("2022-10/2022-10-leicestershire-outcomes.csv", "not,read\n1,2\n")
-    assert list(from_gz.columns) == ["month", "lsoa_code", "lsoa_name", "crime_type", "falls_within"]
+    assert list(from_gz.columns) == [
+        "month",
+        "lsoa_code",
+        "lsoa_name",
+        "crime_type",
+        "falls_within",
+    ]
     pd.testing.assert_frame_equal(from_gz, police_uk.read_street_crime(plain))
     pd.testing.assert_frame_equal(from_gz, police_uk.read_street_crime(archive))
     assert from_gz["lsoa_code"].isna().sum() == 20  # rows without a location are kept
