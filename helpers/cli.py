@@ -49,6 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         "--update", action="store_true", help="re-hash changed files and record new ones"
     )
 
+    p_areas = sub.add_parser(
+        "areas", help="list the counties and unitary authorities, to find the code to write"
+    )
+    which = p_areas.add_mutually_exclusive_group()
+    which.add_argument("--search", metavar="TEXT", help="only those whose name or code has TEXT")
+    which.add_argument("--districts", metavar="CODE", help="list the districts of a county")
+
     p_fetch = sub.add_parser(
         "fetch", help="refresh data/raw from the Fingertips API or data.police.uk (needs internet)"
     )
@@ -140,6 +147,13 @@ def _dispatch(args: argparse.Namespace) -> int:
                 len(sources),
                 target,
             )
+        return 0
+    if args.command == "areas":
+        from helpers.build import area_listing
+        from helpers.sources import places
+
+        found = places.read_places(paths.raw_dir() / "lookups")
+        print("\n".join(area_listing.listing(found, search=args.search, county=args.districts)))
         return 0
     if args.command == "fetch":
         return _fetch(args)
