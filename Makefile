@@ -60,6 +60,7 @@ bench: $(ENV_READY)
 	$(BIN)needs build
 	$(BIN)python benchmarks/bench_run.py
 	$(BIN)python benchmarks/bench_disclosure.py
+	$(BIN)python benchmarks/bench_build.py
 
 # Refresh the pinned versions after changing pyproject.toml (run in a fresh .venv).
 lock: $(ENV_READY)
