@@ -2,7 +2,8 @@
 pipeline runs it (incremental, atomic through writing); police_counts counts the police.uk
 street files; indicators adds confidence intervals, comparisons and trends to the rows that
 source_values makes from each kind of source; police_summaries makes the police.uk tables the
-reports chart; protection marks, once for every report, the cells that disclosure control hides.
+reports chart; protection marks, once for every report, the cells that disclosure control hides;
+benchmarks ranks every area within England and finds its statistical neighbours.
 `store` is the read-only access the report stage uses; area_listing is what `needs areas` prints.
 
 May import: helpers.core, helpers.stats, helpers.sources."""

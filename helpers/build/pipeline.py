@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.build import benchmarks, police_counts, police_summaries, protection, writing
 from helpers.build import indicators as indicator_values
-from helpers.build import police_counts, police_summaries, protection, writing
 from helpers.core import config, paths
 from helpers.core.errors import DataError
 from helpers.sources import (
@@ -192,6 +192,13 @@ def _assemble(
     tables["boundaries.geojson"] = boundaries.read_boundaries(
         raw / "boundaries" / BOUNDARIES, areas, national.changes
     )
+    log.info("England ranks and statistical neighbours")
+    tables["england_ranks"] = benchmarks.england_ranks(
+        tables["indicator_values"], areas, indicators
+    )
+    features = benchmarks.neighbour_features(areas, pop, lsoas, tables["boundaries.geojson"])
+    tables["neighbour_features"] = features.reset_index()
+    tables["neighbours"] = benchmarks.statistical_neighbours(features, areas)
     info["indicators"] = int(values["indicator_id"].nunique())
     info["indicator_rows"] = len(values)
     return tables, info

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.core import periods
 from helpers.core.errors import DataError
 from helpers.sources import police_uk
 
@@ -143,7 +144,7 @@ def _coverage(crimes: pd.DataFrame, police_cfg: dict) -> pd.DataFrame:
             log.warning(
                 "police.uk months missing for force %s (shown as gaps): %s",
                 force,
-                _ranges(missing),
+                periods.month_ranges(missing),
             )
         frames.append(part)
     return pd.concat(frames, ignore_index=True)
@@ -169,19 +170,3 @@ def unpublished_types(crimes: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFr
                 )
                 found.append({"pfa_code": force, "month": month, "crime_type": crime_type})
     return pd.DataFrame(found, columns=["pfa_code", "month", "crime_type"])
-
-
-def _ranges(months: list[str]) -> str:
-    """'2019-12 to 2022-12, 2024-03' for a sorted list of months."""
-    out, start, prev = [], None, None
-    for month in months:
-        period = pd.Period(month, "M")
-        if prev is not None and period == prev + 1:
-            prev = period
-            continue
-        if start is not None:
-            out.append(str(start) if start == prev else f"{start} to {prev}")
-        start = prev = period
-    if start is not None:
-        out.append(str(start) if start == prev else f"{start} to {prev}")
-    return ", ".join(out)

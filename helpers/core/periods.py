@@ -124,3 +124,24 @@ def sort_key(label: str) -> tuple:
     """By year, then by text: labels without a year sort as text, before those with one."""
     period = parse(label)
     return (period.year or 0, period.label)
+
+
+def month_ranges(months: Sequence[str]) -> str:
+    """'2019-12 to 2022-12, 2024-03' for months 'YYYY-MM': consecutive months as ranges (two
+    in a row stay two)."""
+    import pandas as pd
+
+    out: list[str] = []
+    run: list = []
+    for period in sorted(pd.Period(m, "M") for m in months):
+        if run and period != run[-1] + 1:
+            out.append(_run_words(run))
+            run = []
+        run.append(period)
+    if run:
+        out.append(_run_words(run))
+    return ", ".join(out)
+
+
+def _run_words(run: list) -> str:
+    return ", ".join(str(p) for p in run) if len(run) <= 2 else f"{run[0]} to {run[-1]}"
