@@ -3,6 +3,7 @@ benchmark, which areas, the table frames) and `wording` (alt texts, notes, gap a
 lines) are pure functions on the store's frames; `views` selects those frames from the store;
 `narrative` words the headlines; `charts` draws; `html_tables` lays out tables; `markup`
 builds the HTML of words with data escaped; `ledger` records every cell a page publishes;
-`display.Report` only fetches, arranges and displays.
+`display.Report` only fetches, arranges and displays (the overview's own parts are in
+`overview_display`).
 
 May import: helpers.core, helpers.stats, helpers.build (the store, read-only)."""

@@ -31,6 +31,8 @@ class AreaCodes(TypedDict):
     districts: list[str]
     force: str
     england: str
+    neighbours: list[str]  # the area's statistical neighbours (helpers.build.benchmarks)
+    rank_set: str  # the set of English areas it is ranked in ("districts" or "upper tier")
 
 
 @dataclass(frozen=True)

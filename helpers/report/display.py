@@ -9,26 +9,24 @@ Notebooks stay thin: `r = Report("mental_health", area_code)`, then `r.section("
 
 from __future__ import annotations
 
-from IPython.display import HTML, display
+from IPython.display import HTML
 
-from helpers.build import store
-from helpers.core import provenance
+from helpers.build import benchmarks, store
+from helpers.core import periods, provenance
 from helpers.core.errors import ReportError
-from helpers.report import charts, content, html_tables, ledger, markup, narrative, views, wording
+from helpers.report import charts, content, html_tables, ledger, markup, views, wording
 from helpers.report.markup import Markup
+from helpers.report.overview_display import OverviewSections
 
 PRIORITY_TITLES = provenance.PRIORITY_TITLES
 run_time = provenance.run_time
 code_version = provenance.code_version
 
 
-def _show(obj) -> None:
-    """Display, carrying as metadata the cells the views handed out for it (see ledger)."""
-    cells = ledger.drain()
-    display(obj, metadata={ledger.METADATA_KEY: cells} if cells else None)
+_show = ledger.show
 
 
-class Report:
+class Report(OverviewSections):
     """One report: a priority for an area. Remembers the indicators it showed, for the sources."""
 
     def __init__(self, priority: str, area_code: str):
@@ -128,6 +126,10 @@ class Report:
             sentence = self._headline(ident).sentence
             if sentence:
                 _show(HTML(markup.paragraph(sentence)))
+            position = views.england_position(ident, self.area_code)
+            placed = wording.rank_sentence(self.area, position, benchmarks.SET_WORDS)
+            if placed:
+                _show(HTML(markup.paragraph(placed)))
         else:
             _show(
                 HTML(wording.gap_words(avail, entry["name"], self.area, store.force_description()))
@@ -240,7 +242,7 @@ class Report:
             return
         source = wording.SHORT_SOURCE["police_uk"]
         months = views.monthly(self.area_code, crime_type)
-        missing = ", ".join(views.missing_months())
+        missing = periods.month_ranges(views.missing_months())
         fig = charts.monthly(
             months,
             title=f"{measure.capitalize()} by month, {self.area}",
@@ -285,99 +287,14 @@ class Report:
         counts = [c for c in table.columns if c.startswith(measure.capitalize())]
         _show(HTML(html_tables.html_table(table, caption=caption, counts=counts)))
 
-    # ------------------------------------------------------------------ overview views
-
-    def spine(self, indicator_ids: list[str]) -> None:
-        self.shown.extend(indicator_ids)
-        rows = views.spine_rows(indicator_ids, self.area_code)
-        if rows.empty:
-            where = (
-                "the OHID Fingertips extracts in this snapshot have no county figures; "
-                "each district's report has its profile"
-                if self.codes["is_county"]
-                else "no OHID Fingertips indicator in this snapshot has a figure for this area"
-            )
-            _show(HTML(wording.data_gap(f"no area profile for {self.area}: {where}.")))
-            return
-        fig = charts.spine(
-            rows,
-            area_label=self.area,
-            title=f"Area profile: {self.area} compared with England",
-            source="OHID Fingertips; spread across English local authorities",
-        )
-        _show(charts.show(fig, alt=wording.spine_alt(rows, self.area)))
-
-    def rug(self, indicator_ids: list[str]) -> None:
-        self.shown.extend(indicator_ids)
-        table = views.rug(indicator_ids, self.area_code)
-        _show(HTML(html_tables.rug_html(table)))
-
-    def map(self, ident: str) -> None:
-        entry = store.compendium_entry(ident)
-        self.shown.append(ident)
-        if store.police_gap() and entry["source_kind"] == "police_uk":
-            _show(HTML(wording.police_missing(store.police_gap())))
-            return
-        period, latest = views.map_values(ident)
-        geojson = store.boundaries()
-        fig = charts.choropleth(
-            geojson,
-            latest.set_index("area_code")["value"],
-            title=f"{entry['name']}, {period}",
-            legend_label=content.axis_label(entry["unit"]),
-            source=f"{wording.SHORT_SOURCE[entry['source_kind']]}. {wording.MAP_ATTRIBUTION}",
-            highlight=None if self.codes["is_county"] else self.area_code,
-        )
-        mapped = [f["properties"]["area_code"] for f in geojson["features"]]
-        force = store.force_description()[0]
-        alt = wording.map_alt(entry["name"], period, content.ranked(latest, mapped), force)
-        _show(charts.show(fig, alt=alt))
-
-    def then_and_now(self) -> None:
-        frame = views.then_and_now()
-        county = self.names[self.codes["county"]]
-        if frame.empty:
-            _show(HTML(markup.paragraph(wording.NO_BASELINE.format(area=county))))
-            return
-        _show(HTML(html_tables.then_now_html(frame, county)))
-
-    def links(self, x_id: str, y_id: str, period_x: str, period_y: str) -> None:
-        x_entry, y_entry = store.compendium_entry(x_id), store.compendium_entry(y_id)
-        self.shown += [x_id, y_id]
-        frame = views.links(x_id, y_id, period_x, period_y)
-        fig = charts.scatter(
-            frame,
-            x="x",
-            y="y",
-            label="area_name",
-            highlight=None if self.codes["is_county"] else self.area,
-            title=f"{y_entry['name']} and {x_entry['name']}",
-            xlabel=f"{x_entry['name']}, {period_x} ({x_entry['unit']})",
-            ylabel=f"{y_entry['name']}, {period_y} ({y_entry['unit']})",
-            source=f"{wording.SHORT_SOURCE[x_entry['source_kind']]}; "
-            f"{wording.SHORT_SOURCE[y_entry['source_kind']]}",
-        )
-        rho = frame["x"].corr(frame["y"], method="spearman")
-        alt = wording.links_alt(x_entry["name"], y_entry["name"], len(frame), rho)
-        _show(charts.show(fig, alt=alt))
-        _show(
-            HTML(
-                markup.paragraph(
-                    narrative.association(
-                        x_name=x_entry["name"], y_name=y_entry["name"], rho=rho, n=len(frame)
-                    )
-                )
-            )
-        )
-
     # ------------------------------------------------------------------ gaps, sources
 
     def gaps(self, *priorities: str) -> None:
         """The declared data gaps of these priorities (default: the report's own)."""
         chosen = priorities or (self.priority,)
-        missing = ", ".join(views.missing_months())
+        police = wording.police_line(views.missing_months(), store.police_gap())
         gaps = {priority: views.gaps(priority) for priority in chosen}
-        _show(HTML(wording.gap_lines(gaps, PRIORITY_TITLES, missing)))
+        _show(HTML(wording.gap_lines(gaps, PRIORITY_TITLES, police)))
 
     def sources(self) -> None:
         entries = []
@@ -385,6 +302,8 @@ class Report:
             entry = store.compendium_entry(ident)
             entries.append((entry, self._source_line(ident, entry)))
         _show(HTML(wording.source_lines(entries)))
+        similar = [store.area_name(c) for c in self.codes["neighbours"]]
+        _show(HTML(wording.neighbours_note(self.area, similar, benchmarks.method_sentence())))
 
     def provenance(self) -> None:
         info = store.build_info()

@@ -68,3 +68,11 @@ def from_notebook(nb: dict) -> pd.DataFrame:
     for col in ("count", "value", "denominator"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
     return frame.drop_duplicates().reset_index(drop=True)
+
+
+def show(obj) -> None:
+    """Display, carrying as metadata the cells the views handed out for it (drained)."""
+    from IPython.display import display
+
+    cells = drain()
+    display(obj, metadata={METADATA_KEY: cells} if cells else None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.build import store
+from helpers.build import benchmarks, store
 from helpers.core import periods
 from helpers.report import content, ledger
 from helpers.stats import disclosure
@@ -23,6 +23,10 @@ def area_codes(area_code: str) -> content.AreaCodes:
     """The codes a report needs: the area, the county (or unitary authority) of the
     assessment, its districts, the force, England."""
     chosen = store.selection()
+    tier = store.national_areas().set_index("area_code").at[area_code, "tier"]
+    rank_set = benchmarks.set_of(tier, report_district=False)
+    found = store.load("neighbours")
+    found = found[(found["area_code"] == area_code) & (found["set"] == rank_set)]
     return {
         "area": area_code,
         "is_county": area_code == chosen.upper and bool(chosen.districts),
@@ -30,22 +34,75 @@ def area_codes(area_code: str) -> content.AreaCodes:
         "districts": list(chosen.districts),
         "force": chosen.force_area,
         "england": chosen.england,
+        "neighbours": found.sort_values("rank")["neighbour_code"].tolist(),
+        "rank_set": rank_set,
     }
 
 
-def comparison_frame(indicator_id: str, area_code: str, period: str | None = None) -> pd.DataFrame:
-    """One period of an indicator for the area, the other districts, the county and England
-    (those that have a value row), in that order. Default: the latest period with any value."""
-    codes = area_codes(area_code)
+SIMILAR = " (similar area)"
+
+
+def comparison_order(codes: content.AreaCodes) -> tuple[list[str], list[str]]:
+    """(every area a comparison shows, in order: the area, the other districts, its
+    statistical neighbours, the county, England; the neighbours among them)."""
     order = [codes["area"]] + [d for d in codes["districts"] if d != codes["area"]]
+    similar = [c for c in codes["neighbours"] if c not in order]
+    order += similar
     order += [c for c in (codes["county"], codes["england"]) if c not in order]
+    return order, similar
+
+
+def national(indicator_id: str, period: str) -> bool:
+    """Whether the indicator covers England's areas in that period (it is ranked then)."""
+    ranks = store.load("england_ranks")
+    return bool(((ranks["indicator_id"] == indicator_id) & (ranks["period"] == period)).any())
+
+
+def england_position(indicator_id: str, area_code: str, period: str | None = None) -> dict | None:
+    """The area's rank, number ranked, quintile words and set in England in `period` (default:
+    the area's latest period with a value), or None where it is not ranked."""
+    ranks = store.load("england_ranks")
+    codes = area_codes(area_code)
+    if period is None:
+        mine = store.indicator(indicator_id, [area_code])
+        mine = mine[mine["value"].notna()]
+        if mine.empty:
+            return None
+        period = latest_period(mine["period"])
+    rows = ranks[
+        (ranks["indicator_id"] == indicator_id)
+        & (ranks["period"] == period)
+        & (ranks["area_code"] == area_code)
+        & ranks["rank"].notna()
+    ]
+    # its own set first; a unitary authority is also ranked among districts, where a
+    # district-level source ranks it (no county has a value there)
+    for name in dict.fromkeys([codes["rank_set"], *benchmarks.SETS]):
+        row = rows[rows["set"] == name]
+        if len(row):
+            break
+    if row.empty:
+        return None
+    return row.iloc[0][["period", "rank", "of", "quintile", "label", "set"]].to_dict()
+
+
+def comparison_frame(indicator_id: str, area_code: str, period: str | None = None) -> pd.DataFrame:
+    """One period of an indicator for the areas of comparison_order that have a value row, in
+    that order; statistical neighbours (named "<name> (similar area)") only where the indicator
+    covers England that period. Default: the latest period with any value."""
+    order, similar = comparison_order(area_codes(area_code))
     frame = store.indicator(indicator_id, order)
     if period is None:
         with_values = frame[frame["value"].notna()]
         if with_values.empty:
             return frame.iloc[0:0]
         period = latest_period(with_values["period"])
-    return _suppressed(frame[frame["period"] == period].reset_index(drop=True))
+    frame = frame[frame["period"] == period].reset_index(drop=True)
+    if not national(indicator_id, period):  # neighbours only where all of England is compared
+        frame = frame[~frame["area_code"].isin(similar)].reset_index(drop=True)
+    named = frame["area_code"].isin(similar)
+    frame.loc[named, "area_name"] = frame.loc[named, "area_name"] + SIMILAR
+    return _suppressed(frame)
 
 
 def latest_period(labels: pd.Series) -> str:
@@ -87,6 +144,8 @@ def spine_rows(indicator_ids: list[str], area_code: str) -> pd.DataFrame:
     values = store.load("indicator_values")
     compendium = store.load("compendium").set_index("id")
     codes = area_codes(area_code)
+    areas = store.national_areas()
+    kind = set(areas.loc[areas["tier"].isin(benchmarks.SETS[codes["rank_set"]]), "area_code"])
     rows = []
     for ident in indicator_ids:
         data = values[values["indicator_id"] == ident]
@@ -97,7 +156,7 @@ def spine_rows(indicator_ids: list[str], area_code: str) -> pd.DataFrame:
         # the spread's ends are real areas' values: a suppressed one must not be one of them
         same = disclosure.suppress(data[data["period"] == period])
         england = same.loc[same["area_code"] == codes["england"], "value"]
-        peers = same[same["area_code"].str[:3].isin(["E06", "E07", "E08", "E09"])]["value"]
+        peers = same[same["area_code"].isin(kind)]["value"]
         mine = _suppressed(mine[mine["period"] == period]).iloc[0]
         rows.append(
             {
@@ -118,12 +177,12 @@ def spine_rows(indicator_ids: list[str], area_code: str) -> pd.DataFrame:
 
 
 def rug(indicator_ids: list[str], area_code: str) -> pd.DataFrame:
-    """Tartan rug: one row per indicator, one column per area (the area, the other districts,
-    the county, England), each cell the latest value with its comparison outcome."""
+    """Tartan rug: one row per indicator, one column per area (comparison_order), each cell
+    the latest value with its comparison outcome (a neighbour's column only where the
+    indicator covers England)."""
     codes = area_codes(area_code)
-    order = [codes["area"]] + [d for d in codes["districts"] if d != codes["area"]]
-    order += [c for c in (codes["county"], codes["england"]) if c not in order]
-    names = store.areas().set_index("area_code")["area_name"].to_dict()
+    order, similar = comparison_order(codes)
+    names = {c: store.area_name(c) + (SIMILAR if c in similar else "") for c in order}
     compendium = store.load("compendium").set_index("id")
     rows = []
     for ident in indicator_ids:

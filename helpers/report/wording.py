@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from helpers import stats
+from helpers.core import periods
 from helpers.report import markup, palette
 from helpers.report.markup import Markup
 from helpers.stats import disclosure
@@ -59,6 +61,28 @@ NO_POLICE_DATA = (
 )
 
 
+def rank_sentence(area: str, position: Mapping | None, set_words: Mapping[str, str]) -> str | None:
+    """Where the area sits in England: "In 2021 <area> ranked 12th of 296 English districts and
+    unitary authorities (1st has the highest value): 2nd worst quintile." None when unranked."""
+    if not position:
+        return None
+    where = stats.rank_words(int(position["rank"]), int(position["of"]), set_words[position["set"]])
+    label = position["label"] if isinstance(position["label"], str) else None
+    return f"In {position['period']} {area} ranked {where} (1st has the highest value)" + (
+        f": {label[0].lower() + label[1:]}." if label else "."
+    )
+
+
+def neighbours_note(area: str, similar: Sequence[str], method: str) -> Markup:
+    """How the "similar areas" in comparisons were chosen, and which they are for this area."""
+    if not similar:
+        return markup.paragraph(Markup("{} {}").format(markup.strong("Similar areas:"), method))
+    listed = ", ".join(similar[:-1]) + f" and {similar[-1]}" if len(similar) > 1 else similar[0]
+    return markup.paragraph(
+        Markup("{} {} For {}: {}.").format(markup.strong("Similar areas:"), method, area, listed)
+    )
+
+
 def missing_words(entry: Mapping, area: str, police_gap: tuple[str, str] | None) -> Markup:
     """What a section says when the indicator has no figure for the report at all: for
     police.uk, when the snapshot lacks the force's files, which command brings them."""
@@ -92,9 +116,11 @@ def gap_words(avail: str, name: str, area: str, force: tuple[str, str]) -> Marku
     )
 
 
-def gap_lines(gaps: Mapping[str, pd.DataFrame], titles: Mapping[str, str], missing: str) -> Markup:
+def gap_lines(
+    gaps: Mapping[str, pd.DataFrame], titles: Mapping[str, str], police: Markup | None
+) -> Markup:
     """The data-gaps list: each priority's declared gaps (headed by the priority when there are
-    several), then the unpublished police.uk months."""
+    several), then the police.uk line (police_line), if any."""
     blocks = []
     for number, (priority, frame) in enumerate(gaps.items()):
         lines = [
@@ -105,17 +131,33 @@ def gap_lines(gaps: Mapping[str, pd.DataFrame], titles: Mapping[str, str], missi
             )
             for g in frame.itertuples()
         ]
-        if number == len(gaps) - 1:
-            lines.append(
-                Markup(
-                    "{} were not published; they are gaps in every police.uk chart and the "
-                    "2022 annual figures are not shown."
-                ).format(markup.strong(f"police.uk months {missing}"))
-            )
+        if number == len(gaps) - 1 and police:
+            lines.append(police)
         if len(gaps) > 1:
             blocks.append(markup.paragraph(markup.strong(titles[priority])))
         blocks.append(markup.items(lines))
     return Markup("").join(blocks)
+
+
+def police_line(missing: Sequence[str], police_gap: tuple[str, str] | None) -> Markup | None:
+    """The police.uk gap: no files for the force at all, or the months it did not publish and
+    the years that therefore have no annual figure; None when nothing is missing."""
+    if police_gap:
+        force, command = police_gap
+        text = NO_POLICE_DATA.format(force=force, command=command)
+        return markup.code_spans(text[0].upper() + text[1:])
+    if not missing:
+        return None
+    years = sorted({m[:4] for m in missing})
+    listed = ", ".join(years[:-1]) + f" and {years[-1]}" if len(years) > 1 else years[0]
+    return Markup(
+        "{} are not in this snapshot; they are gaps in every police.uk chart, and {} {} no "
+        "annual figure."
+    ).format(
+        markup.strong(f"police.uk months {periods.month_ranges(missing)}"),
+        listed,
+        "have" if len(years) > 1 else "has",
+    )
 
 
 def source_lines(entries: Iterable[tuple[Mapping, str]]) -> Markup:
