@@ -66,7 +66,7 @@ def write_index(
     )
     toc = [
         {"id": "reports", "text": "Reports"},
-        {"id": "overview", "text": "Across the districts"},
+        {"id": "overview", "text": f"Across {across_words()}"},
         {"id": "compendium", "text": "Data compendium"},
     ]
     info = store.build_info()
@@ -96,19 +96,28 @@ NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight",
 
 
 def _coverage() -> str:
-    """ "<county> and its seven districts", from the store's areas."""
-    areas = store.areas()
-    county = areas.loc[areas["area_type"] == "County", "area_name"].iloc[0]
-    n = int((areas["area_type"] == "District").sum())
+    """ "<county> and its seven districts", or "<unitary authority>, a unitary authority"."""
+    chosen = store.selection()
+    name = store.area_name(chosen.upper)
+    if not chosen.districts:
+        kind = store.national_areas().set_index("area_code").at[chosen.upper, "area_type"]
+        return f"{name}, a {kind[0].lower() + kind[1:]}"
+    n = len(chosen.districts)
     count = NUMBERS[n] if n < len(NUMBERS) else f"{n:,}"
-    return f"{county} and its {count} district{'' if n == 1 else 's'}"
+    return f"{name} and its {count} district{'' if n == 1 else 's'}"
+
+
+def across_words() -> str:
+    return "the districts" if store.selection().districts else "similar areas"
 
 
 def rug_section() -> str:
-    """The county overview's tartan rug, so the landing page answers 'how do areas compare'."""
+    """The upper-tier overview's tartan rug, so the landing page answers 'how do areas
+    compare'."""
     from helpers.report import html_tables, views
 
-    county = store.areas().query("area_type == 'County'")["area_code"].iloc[0]
+    county = store.selection().upper
+    across = across_words()
     ids = [
         "police_all_crime",
         "police_violence_sexual",
@@ -121,7 +130,7 @@ def rug_section() -> str:
     ]
     table = views.rug(ids, county)
     return (
-        '<h2 id="overview">Across the districts</h2><p>The latest value of key indicators '
-        "in each district; each cell says, in words and colour, how it compares.</p>"
+        f'<h2 id="overview">Across {across}</h2><p>The latest value of key indicators '
+        "in each area; each cell says, in words and colour, how it compares.</p>"
         + html_tables.rug_html(table)
     )
