@@ -237,13 +237,22 @@ def test_wording_of_sources_and_gaps():
     gaps = pd.DataFrame(
         {"name": ["Suicide"], "available_at": ["county"], "could_come_from": ["ONS"]}
     )
-    block = wording.gap_lines({"mental_health": gaps}, {}, "2022-11, 2022-12")
+    police = wording.police_line(["2022-11", "2022-12"], None)
+    block = wording.gap_lines({"mental_health": gaps}, {}, police)
     assert block.startswith(
         "<ul><li><strong>Suicide.</strong> Available: county. Could come from: ONS.</li>"
     )
-    assert "<strong>police.uk months 2022-11, 2022-12</strong>" in block
+    assert "<strong>police.uk months 2022-11, 2022-12</strong> are not in this snapshot" in block
+    assert "2022 has no annual figure" in block
+    months = [f"{y}-{m:02d}" for y in (2020, 2021) for m in range(1, 13)] + ["2023-05"]
+    assert "2020-01 to 2021-12, 2023-05</strong>" in wording.police_line(months, None)
+    assert "2020, 2021 and 2023 have no annual figure" in wording.police_line(months, None)
+    assert wording.police_line([], None) is None
+    gap = wording.police_line([], ("Force <b>X</b>", "needs fetch police --force-area x"))
+    assert gap.startswith("No police.uk data for Force &lt;b&gt;X&lt;/b&gt; in this snapshot")
+    assert "<code>needs fetch police --force-area x</code>" in gap
     hostile = gaps.assign(name=["<script>x</script>"], could_come_from=['<img src=x onerror="y">'])
-    block = wording.gap_lines({"mental_health": hostile}, {}, "")
+    block = wording.gap_lines({"mental_health": hostile}, {}, None)
     assert "<script>" not in block and "<img" not in block
     assert "&lt;script&gt;x&lt;/script&gt;" in block
 

@@ -128,8 +128,14 @@ def statistical_neighbours(features: pd.DataFrame, areas: pd.DataFrame) -> pd.Da
     frames = []
     for name, tiers in SETS.items():
         members = [c for c in features.index if tier.get(c) in tiers]
-        found = nearest.nearest_neighbours(features.loc[members], k=NEIGHBOURS_K)
+        complete = features.loc[members].dropna()
+        k = min(NEIGHBOURS_K, len(complete) - 1)  # a small snapshot has few areas to choose
+        if k < 1:
+            continue
+        found = nearest.nearest_neighbours(complete, k=k)
         frames.append(found.assign(set=name))
+    if not frames:
+        return pd.DataFrame(columns=["area_code", "set", "neighbour_code", "rank", "distance"])
     out = pd.concat(frames, ignore_index=True)
     return out[["area_code", "set", "neighbour_code", "rank", "distance"]]
 
