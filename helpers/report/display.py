@@ -177,7 +177,8 @@ class Report(OverviewSections):
             _show(charts.show(fig, alt=wording.trend_alt(entry["name"], history, unit, label)))
         table_codes = list(dict.fromkeys([*latest["area_code"], *trend_codes]))
         table = content.values_table(
-            *content.short_periods(views.series(ident, table_codes)), entry
+            *content.short_periods(views.series(ident, table_codes, self.codes["neighbours"])),
+            entry,
         )
         _show(HTML(html_tables.html_table(table[0], caption=table[1])) if table else HTML(""))
         notes = content.section_notes(history)

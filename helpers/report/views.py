@@ -109,11 +109,17 @@ def latest_period(labels: pd.Series) -> str:
     return periods.latest(labels.unique())
 
 
-def series(indicator_id: str, area_codes: list[str]) -> pd.DataFrame:
-    """All periods of an indicator for some areas (for trend charts), suppressed. A period
-    missing inside the run (e.g. 2023/24 for QOF depression) is added as an empty row, so that
-    charts and tables show it as a gap instead of joining its neighbours."""
-    frame = _suppressed(store.indicator(indicator_id, area_codes))
+def series(
+    indicator_id: str, area_codes: list[str], similar: list[str] | tuple = ()
+) -> pd.DataFrame:
+    """All periods of an indicator for some areas (for trend charts), suppressed; the areas in
+    `similar` named "<name> (similar area)". A period missing inside the run (e.g. 2023/24 for
+    QOF depression) is added as an empty row, so that charts and tables show it as a gap
+    instead of joining its neighbours."""
+    frame = store.indicator(indicator_id, area_codes)
+    named = frame["area_code"].isin(list(similar))
+    frame.loc[named, "area_name"] = frame.loc[named, "area_name"] + SIMILAR
+    frame = _suppressed(frame)
     every = periods.fill_gaps(frame["period"].unique().tolist())
     if frame.empty or len(every) == frame["period"].nunique():
         return frame
