@@ -216,7 +216,15 @@ def rug(indicator_ids: list[str], area_code: str) -> pd.DataFrame:
             else:
                 row[names.get(code, code)] = (np.nan, "not compared", False)
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    # a similar area with no figure on any row (e.g. counties in district-level sources) is
+    # only noise: its column goes
+    empty = [
+        names[c]
+        for c in similar
+        if names[c] in frame and all(pd.isna(v) and not hidden for v, _, hidden in frame[names[c]])
+    ]
+    return frame.drop(columns=empty)
 
 
 def monthly(area_code: str, crime_type: str) -> pd.DataFrame:
