@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     p_po.add_argument(
         "--force-area",
         metavar="ID",
-        help="data.police.uk force id, e.g. derbyshire; default: params/fetch.yaml",
+        help="data.police.uk force id, as in data/police_forces.csv; default: params/fetch.yaml",
     )
     p_po.add_argument("--force", action="store_true", help="download months already present")
     for p in (p_ft, p_po):

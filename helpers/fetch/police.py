@@ -59,7 +59,7 @@ def configured_force(params: Path | None = None) -> str:
             "the setting 'police: force:' (the data.police.uk force to fetch) is missing",
             path=path,
             fix="add 'police:' with 'force: <id>' under it, the id being the force's police_uk_id "
-            "in data/police_forces.csv (e.g. derbyshire); or give the id with --force-area",
+            "in data/police_forces.csv; or give the id with --force-area",
         )
     return value.strip()
 

@@ -21,7 +21,7 @@ TIMEOUT = (10.0, 60.0)  # seconds to connect, seconds between bytes
 RETRIES = 4
 BACKOFF = 1.0  # seconds, doubled after each failed attempt (1, 2, 4, 8)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-USER_AGENT = "leicestershire-needs-assessment (needs fetch; python-requests)"
+USER_AGENT = "community-safety-health-needs-assessment (needs fetch; python-requests)"
 PROXY_FIX = (
     "check the internet connection; on a council network set HTTPS_PROXY (and NO_PROXY) to "
     "your proxy, and REQUESTS_CA_BUNDLE if it re-signs TLS; then run the same command again "

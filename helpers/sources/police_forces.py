@@ -20,7 +20,7 @@ COLUMNS = ["pfa_code", "pfa_name", "police_uk_id", "falls_within"]
 ID = r"^[a-z0-9-]+$"
 FIX = (
     f"the table needs the columns {', '.join(COLUMNS)}, every value filled in, each force once, "
-    "and ids in lower case with hyphens (e.g. avon-and-somerset): correct the file, or restore "
+    "and ids in lower case with hyphens (e.g. two-word-force): correct the file, or restore "
     f"it from git (git checkout -- data/{FILE}); data/police_forces.md says where each column "
     "comes from"
 )

@@ -1,5 +1,6 @@
 """ONS mid-year population estimates. Each year is tagged with the release it came from, because
-vintages differ (Charnwood mid-2019: 185,851 in the 2019 release, 180,988 in the revised series)."""
+vintages differ (one district's mid-2019 is about 5,000 lower in the revised series than in the
+2019 release)."""
 
 from __future__ import annotations
 
