@@ -210,7 +210,9 @@ def test_full_build_counts_and_gap(full_store):
     assert crimes["count"].sum() == info["police"]["rows_read"] == 519_782 + 219_339
     forces = info["police"]["forces"]
     assert forces["E23000021"]["months_missing"] == ["2022-11", "2022-12"]
-    assert len(forces["E23000018"]["months_missing"]) == 37  # 2019-12 to 2022-12: not shipped
+    # a force's snapshot starts at its first file: Derbyshire's 2023-01 to 2024-12 has no gap
+    assert forces["E23000018"] == {"months_published": 24, "months_missing": []}
+    assert info["police"]["types_missing"] == ["E23000018 2024-11 Anti-social behaviour"]
     months = pd.read_parquet(full_store / "police_months.parquet")
     months = months[months["pfa_code"] == "E23000021"]
     assert len(months) == 61 and (months["status"] == "missing").sum() == 2

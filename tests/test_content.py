@@ -248,6 +248,9 @@ def test_wording_of_sources_and_gaps():
     assert "2020-01 to 2021-12, 2023-05</strong>" in wording.police_line(months, None)
     assert "2020, 2021 and 2023 have no annual figure" in wording.police_line(months, None)
     assert wording.police_line([], None) is None
+    types = wording.police_line([], None, [("2024-11", "Anti-social behaviour")])
+    assert "<strong>police.uk has no Anti-social behaviour rows for 2024-11</strong>" in types
+    assert "2024 has no annual figure for it" in types
     gap = wording.police_line([], ("Force <b>X</b>", "needs fetch police --force-area x"))
     assert gap.startswith("No police.uk data for Force &lt;b&gt;X&lt;/b&gt; in this snapshot")
     assert "<code>needs fetch police --force-area x</code>" in gap

@@ -128,15 +128,20 @@ def count_crimes(
 
 
 def _coverage(crimes: pd.DataFrame, police_cfg: dict) -> pd.DataFrame:
-    """pfa_code, month, rows, status: every month of the range for every force with files."""
+    """pfa_code, month, rows, status: every month of the configured range, from the force's
+    first file to its last, for every force with files."""
     rows_by = crimes.groupby(["pfa_code", "month"])["count"].sum()
     first = police_cfg.get("first_month") or crimes["month"].min()
     last = police_cfg.get("last_month") or crimes["month"].max()
     months = police_uk.expected_months(str(first), str(last))
     frames = []
     for force in sorted(crimes["pfa_code"].unique()):
-        part = pd.DataFrame({"pfa_code": force, "month": months})
-        part["rows"] = [rows_by.get((force, m)) for m in months]
+        # a force's snapshot runs from its first file to its last: months outside it are not
+        # gaps in its series, it simply starts (or stops) there
+        held = [m for m in months if (force, m) in rows_by.index]
+        span = [m for m in months if held and held[0] <= m <= held[-1]]
+        part = pd.DataFrame({"pfa_code": force, "month": span})
+        part["rows"] = [rows_by.get((force, m)) for m in span]
         part["rows"] = part["rows"].astype("Int64")
         part["status"] = np.where(part["rows"].notna(), "published", "missing")
         missing = part.loc[part["status"] == "missing", "month"].tolist()

@@ -43,8 +43,8 @@ def police_values(
     by_lad = selected.groupby(["pfa_code", "lad_code", "year"])["count"].sum()
 
     months = coverage.assign(year=coverage["month"].str[:4].astype(int))
-    in_range = months.groupby("year")["month"].nunique()
-    whole_years = in_range[in_range == 12].index  # years the snapshot's range spans in full
+    in_range = months.groupby(["pfa_code", "year"])["month"].nunique()
+    whole = in_range[in_range == 12].index  # (force, year) the force's snapshot spans in full
     gaps = type_gaps[type_gaps["crime_type"].isin(types)]
     unpublished = pd.concat(
         [
@@ -59,7 +59,7 @@ def police_values(
 
     rows = []
     for code, (force, members) in groups.items():
-        for year in whole_years:
+        for year in [y for f, y in whole if f == force]:
             missing = missing_by.get((force, year), [])
             row = {"area_code": code, "period": str(year)}
             if missing:

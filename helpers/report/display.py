@@ -293,7 +293,7 @@ class Report(OverviewSections):
     def gaps(self, *priorities: str) -> None:
         """The declared data gaps of these priorities (default: the report's own)."""
         chosen = priorities or (self.priority,)
-        police = wording.police_line(views.missing_months(), store.police_gap())
+        police = wording.police_line(views.missing_months(), store.police_gap(), views.type_gaps())
         gaps = {priority: views.gaps(priority) for priority in chosen}
         _show(HTML(wording.gap_lines(gaps, PRIORITY_TITLES, police)))
 

@@ -281,6 +281,13 @@ def complete_years() -> list[str]:
     return sorted(complete[complete].index)
 
 
+def type_gaps() -> list[tuple[str, str]]:
+    """(month, crime type) the assessment's force published no rows of in a published month."""
+    gaps = store.load("police_type_gaps")
+    gaps = gaps[gaps["pfa_code"] == store.selection().force_area]
+    return list(zip(gaps["month"], gaps["crime_type"], strict=True))
+
+
 def missing_months() -> list[str]:
     months = police_months()
     return months.loc[months["status"] == "missing", "month"].tolist()

@@ -139,25 +139,42 @@ def gap_lines(
     return Markup("").join(blocks)
 
 
-def police_line(missing: Sequence[str], police_gap: tuple[str, str] | None) -> Markup | None:
-    """The police.uk gap: no files for the force at all, or the months it did not publish and
-    the years that therefore have no annual figure; None when nothing is missing."""
+def police_line(
+    missing: Sequence[str],
+    police_gap: tuple[str, str] | None,
+    types_missing: Sequence[tuple[str, str]] = (),
+) -> Markup | None:
+    """The police.uk gap: no files for the force at all; or the months it did not publish and
+    the years that therefore have no annual figure, and any crime type (month, type) missing
+    from a published month; None when nothing is missing."""
     if police_gap:
         force, command = police_gap
         text = NO_POLICE_DATA.format(force=force, command=command)
         return markup.code_spans(text[0].upper() + text[1:])
-    if not missing:
-        return None
-    years = sorted({m[:4] for m in missing})
-    listed = ", ".join(years[:-1]) + f" and {years[-1]}" if len(years) > 1 else years[0]
-    return Markup(
-        "{} are not in this snapshot; they are gaps in every police.uk chart, and {} {} no "
-        "annual figure."
-    ).format(
-        markup.strong(f"police.uk months {periods.month_ranges(missing)}"),
-        listed,
-        "have" if len(years) > 1 else "has",
-    )
+    parts = []
+    if missing:
+        years = sorted({m[:4] for m in missing})
+        parts.append(
+            Markup(
+                "{} are not in this snapshot; they are gaps in every police.uk chart, and {} {} "
+                "no annual figure."
+            ).format(
+                markup.strong(f"police.uk months {periods.month_ranges(missing)}"),
+                _and(years),
+                "have" if len(years) > 1 else "has",
+            )
+        )
+    for month, crime_type in types_missing:
+        parts.append(
+            Markup(
+                "{}: that month is a gap for it, not a zero, and {} has no annual figure for it."
+            ).format(markup.strong(f"police.uk has no {crime_type} rows for {month}"), month[:4])
+        )
+    return Markup(" ").join(parts) if parts else None
+
+
+def _and(items: Sequence[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
 
 
 def source_lines(entries: Iterable[tuple[Mapping, str]]) -> Markup:
