@@ -46,15 +46,6 @@ NOT_AREAS = {
     "London borough",
 }
 
-# Files of helpers/ that name areas today, to be fixed; each entry is enforced again once it is
-# removed. A file here must still contain a name or code (test_pending_files_still_name_areas),
-# so that the list cannot go stale: delete the entry in the commit that fixes the file.
-PENDING = {
-    # the Fingertips extracts' re-publisher is named after its area: to move into the sources
-    # metadata (data/sources.yaml) with the reports' source line
-    "helpers/sources/fingertips.py": '138 "extract re-published by Trafford Data Lab"',
-}
-
 
 def scanned_files() -> list[Path]:
     files = [p for p in (ROOT / "helpers").rglob("*.py") if "__pycache__" not in p.parts]
@@ -254,16 +245,8 @@ def test_not_areas_contain_a_name_but_none_of_the_report_areas():
 
 
 def test_no_area_names_or_codes():
-    enforced = [p for p in scanned_files() if p.relative_to(ROOT).as_posix() not in PENDING]
-    problems = [line for path in enforced for line in findings(path)]
+    problems = [line for path in scanned_files() for line in findings(path)]
     assert not problems, (
         "area names or codes belong in params/ (or test fixtures), not here:\n"
         + "\n".join(problems)
     )
-
-
-@pytest.mark.parametrize("rel", sorted(PENDING))
-def test_pending_files_still_name_areas(rel):
-    path = ROOT / rel
-    assert rel.startswith("helpers/") and path.is_file(), f"{rel}: not a file of helpers/"
-    assert findings(path), f"{rel} names no area any more: remove it from PENDING"

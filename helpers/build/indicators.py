@@ -51,7 +51,7 @@ def build_values(
                 )
             )
         elif kind == "fingertips":
-            frames.append(source_values.fingertips_values(entry, raw / "fingertips"))
+            frames.append(source_values.fingertips_values(entry, raw / "fingertips", build_cfg))
         elif kind == "health_index":
             frames.append(source_values.health_index_values(entry, hi))
         elif kind == "recorded_crime":

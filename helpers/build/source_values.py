@@ -90,8 +90,12 @@ def police_values(
     )
 
 
-def fingertips_values(entry: dict, folder: Path) -> pd.DataFrame:
+def fingertips_values(entry: dict, folder: Path, build_cfg: dict) -> pd.DataFrame:
     frame = fingertips.read_indicator_file(folder / entry["source"]["file"])
+    by = (build_cfg.get("fingertips") or {}).get("extracts_republished_by")
+    if by:  # each figure's source names who re-published the extract
+        extract = frame["source"] == fingertips.EXTRACT_SOURCE
+        frame.loc[extract, "source"] = f"OHID Fingertips (extract re-published by {by})"
     ids = frame["indicator_id"].unique().tolist()
     if ids != [entry["id"]]:
         raise DataError(

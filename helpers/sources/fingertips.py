@@ -76,6 +76,10 @@ SCHEMA = pa.DataFrameSchema(
 )
 
 
+EXTRACT_SOURCE = "OHID Fingertips (extract)"
+"""The source of an extract's rows; the build names its re-publisher (params/build.yaml)."""
+
+
 def read_indicator_file(path: str | Path) -> pd.DataFrame:
     """Read a Fingertips file of either layout into the tidy layout."""
     path = Path(path)
@@ -135,7 +139,7 @@ def _read_extract(path: Path) -> pd.DataFrame:
             "category": np.nan,
             "value": _numeric(frame["value"], "value", path),
             "value_note": np.nan,
-            "source": "OHID Fingertips (extract re-published by Trafford Data Lab)",
+            "source": EXTRACT_SOURCE,
         }
     )
     for col in NUMERIC:
