@@ -33,12 +33,11 @@ FEATURES = {
 AGE_SEX_YEAR = 2022  # the single-year-of-age estimates the age structure comes from
 
 
-def set_of(tier: str, *, report_district: bool) -> str:
-    """Which set an area of this tier is ranked in: a district (or a unitary authority's report
-    beside districts) among districts, a county or unitary authority among the upper tier."""
-    return (
-        "districts" if tier == "lower" or (tier == "single" and report_district) else "upper tier"
-    )
+def set_of(tier: str) -> str:
+    """The set an area of this tier is ranked and matched in: a district among districts, a
+    county or unitary authority among the upper tier (a unitary authority also appears among
+    districts, where a district-level source ranks it: helpers.report.views.england_position)."""
+    return "districts" if tier == "lower" else "upper tier"
 
 
 def england_ranks(

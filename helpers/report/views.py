@@ -24,7 +24,7 @@ def area_codes(area_code: str) -> content.AreaCodes:
     assessment, its districts, the force, England."""
     chosen = store.selection()
     tier = store.national_areas().set_index("area_code").at[area_code, "tier"]
-    rank_set = benchmarks.set_of(tier, report_district=False)
+    rank_set = benchmarks.set_of(tier)
     found = store.load("neighbours")
     found = found[(found["area_code"] == area_code) & (found["set"] == rank_set)]
     return {

@@ -310,9 +310,7 @@ def _not_current(spec: config.AreaSpec, places: Places) -> ParamsError:
         )
         if len(new) == 1:
             target = table.loc[new[0]]
-            key = "county" if target["tier"] == "upper" else "unitary"
             if target["tier"] == "lower":
-                key = "county"
                 return ParamsError(
                     f"{was}; its area is now part of the district {_named(new, table)}",
                     path=spec.path,
@@ -322,7 +320,7 @@ def _not_current(spec: config.AreaSpec, places: Places) -> ParamsError:
             return ParamsError(
                 f"{was}, retired in a reorganisation; its area is now {_named(new, table)}",
                 path=spec.path,
-                fix=f"write '{key}: {new[0]}'",
+                fix=f"write '{'county' if target['tier'] == 'upper' else 'unitary'}: {new[0]}'",
             )
         return ParamsError(
             f"{was}, retired in a reorganisation; its area is now split between "
