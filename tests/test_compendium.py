@@ -42,6 +42,23 @@ def test_every_notebook_indicator_has_an_entry():
         assert used <= ids, (notebook.name, sorted(used - ids))
 
 
+HEALTH_INDEX_METHODOLOGY = (
+    "https://www.ons.gov.uk/peoplepopulationandcommunity/healthandsocialcare/healthandwellbeing/"
+    "methodologies/healthindexindicatorsanddefinitions"
+)
+
+
+def test_health_index_entries_state_the_ons_unit_and_cite_the_methodology():
+    """Every Health Index input has the unit ONS gives it (data/health_index_units.md), none is
+    left "not stated", and each definition cites ONS's indicators-and-definitions page."""
+    entries = [e for e in compendium.load() if e["source"]["kind"] == "health_index"]
+    assert entries
+    for entry in entries:
+        for key in ("unit", "caveats"):
+            assert "not stated" not in str(entry[key]).lower(), (entry["id"], key)
+        assert HEALTH_INDEX_METHODOLOGY in str(entry["definition"]), entry["id"]
+
+
 def _fetched(tmp_path, *entries: dict):
     path = tmp_path / compendium.FETCHED_NAME
     compendium.write_fetched(path, list(entries))
