@@ -214,3 +214,128 @@ def test_baseline_2017_has_19_items():
     )
     assert frame["item"].nunique() == 19
     assert frame["item"].notna().all()
+
+
+IMD2025_LSOA = FULL_RAW / "imd/imd2025_england_lsoa21.rda"
+IMD2025_LAD = FULL_RAW / "imd/indices_of_deprivation_2025_lad.csv"
+
+
+def test_imd2025_lsoa_reader_on_the_real_file():
+    lsoa = imd.read_imd2025_lsoa(IMD2025_LSOA)
+    assert len(lsoa) == 33755 and lsoa["lsoa21_code"].is_unique
+    assert sorted(lsoa["imd_rank"]) == list(range(1, 33756))  # every rank once
+    assert lsoa["imd_decile"].value_counts().between(3375, 3376).all()
+    assert str(lsoa["imd_decile"].dtype) == "int64" and str(lsoa["crime_rank"].dtype) == "int64"
+    assert {"crime_decile", "housing_score", "environment_rank"} <= set(lsoa.columns)
+    # Leicestershire, Leicester and Rutland: LSOA 2021s, and how many in the most deprived decile
+    lookup = geography.read_lsoa21_lookup(FULL_RAW / "lookups/LSOA21_Ward24_LAD24_lookup_EW.csv.gz")
+    joined = lsoa.merge(lookup, left_on="lsoa21_code", right_on="lsoa_code")
+    assert len(joined) == 33755  # every code is in the lookup
+    counts = joined.groupby("lad_code")["imd_decile"].agg(
+        lsoas="size", bottom=lambda d: int((d == 1).sum())
+    )
+    expected = {
+        "E07000129": (60, 0),
+        "E07000130": (102, 2),
+        "E07000131": (52, 0),
+        "E07000132": (68, 0),
+        "E07000133": (30, 0),
+        "E07000134": (60, 1),
+        "E07000135": (36, 0),
+        "E06000016": (200, 40),
+        "E06000017": (26, 0),
+    }
+    assert {c: tuple(counts.loc[c]) for c in expected} == expected
+
+
+def test_imd2025_district_reader_charnwood():
+    district = imd.read_imd2025_district(IMD2025_LAD)
+    assert len(district) == 2960 and district["lad_code"].nunique() == 296
+    assert set(district["domain"]) == set(imd.DISTRICT_DOMAINS_2025.values())
+    row = district[(district["lad_code"] == "E07000130") & (district["domain"] == "imd")].iloc[0]
+    assert row["average_rank"] == pytest.approx(11308.29)
+    assert row["rank_average_rank"] == 232
+    assert row["average_score"] == pytest.approx(13.272)
+    assert row["proportion_bottom_decile"] == pytest.approx(2 / 102, abs=5e-5)
+    assert row["lad_name"] == "Charnwood"
+    # the subset's rows are the real file's rows
+    subset = imd.read_imd2025_district(SUBSET_RAW / "imd/indices_of_deprivation_2025_lad.csv")
+    assert set(subset["lad_code"]) == {
+        "E07000129",
+        "E07000130",
+        "E07000131",
+        "E07000132",
+        "E07000133",
+        "E07000134",
+        "E07000135",
+        "E06000016",
+        "E06000017",
+    }
+
+
+def _r_frame(path, frame, name="imd2025_england_lsoa21"):
+    import rdata
+
+    frame = frame.reset_index(drop=True).astype({"lsoa21_code": object})
+    rdata.write_rda(path, {name: frame}, compression="bzip2")
+    return path
+
+
+@pytest.fixture(scope="module")
+def imd2025_rows():
+    """A few rows of the subset's R data frame, as rdata reads it (columns as published)."""
+    return imd.read_r_frame(
+        SUBSET_RAW / "imd/imd2025_england_lsoa21.rda", "imd2025_england_lsoa21", what="file"
+    ).head(20)
+
+
+def test_imd2025_lsoa_wrong_r_file(tmp_path, imd2025_rows):
+    """An R data file holding another data frame (say the district file) is named as such."""
+    path = _r_frame(tmp_path / "imd2025_england_lsoa21.rda", imd2025_rows, name="districts")
+    with pytest.raises(DataError) as err:
+        imd.read_imd2025_lsoa(path)
+    message = err.value.message
+    assert "imd2025_england_lsoa21.rda" in message and "holds no data frame" in message
+    assert "'districts'" in message and "What to do" in message
+
+
+def test_imd2025_lsoa_missing_column(tmp_path, imd2025_rows):
+    path = _r_frame(tmp_path / "imd.rda", imd2025_rows.drop(columns="Crime_decile"))
+    with pytest.raises(DataError, match="lacks the column 'Crime_decile'"):
+        imd.read_imd2025_lsoa(path)
+
+
+def test_imd2025_lsoa_bad_values(tmp_path, imd2025_rows):
+    rows = imd2025_rows.copy()
+    rows.loc[2, "IMD_decile"] = 11
+    rows.loc[3, "IMD_rank"] = 12.5
+    rows.loc[4, "Crime_decile"] = float("nan")
+    with pytest.raises(DataError) as err:
+        imd.read_imd2025_lsoa(_r_frame(tmp_path / "imd.rda", rows))
+    message = err.value.message
+    assert "'imd_decile' fails in_range" in message and "'imd_rank' fails whole_number" in message
+    assert "'crime_decile' fails not_nullable" in message
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"lsoa21_code,IMD_decile\nE01000001,3\n", b"BZh91AY&SY\x00\x01"]
+)
+def test_imd2025_lsoa_not_r_data(tmp_path, content):
+    path = tmp_path / "imd2025_england_lsoa21.rda"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match="is not a readable R data file"):
+        imd.read_imd2025_lsoa(path)
+
+
+def test_imd2025_district_missing_column_and_unknown_index(tmp_path):
+    frame = pd.read_csv(SUBSET_RAW / "imd/indices_of_deprivation_2025_lad.csv", dtype=str)
+    path = tmp_path / "lad.csv"
+    frame.drop(columns="average_score").to_csv(path, index=False)
+    with pytest.raises(DataError, match="lacks the column 'average_score'"):
+        imd.read_imd2025_district(path)
+    frame.assign(index_domain="Index of Happiness").to_csv(path, index=False)
+    with pytest.raises(DataError, match="names an index it should not: 'Index of Happiness'"):
+        imd.read_imd2025_district(path)
+    frame[frame["index_domain"] == "Crime"].to_csv(path, index=False)
+    with pytest.raises(DataError, match="no 'Index of Multiple Deprivation' rows"):
+        imd.read_imd2025_district(path)

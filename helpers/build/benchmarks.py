@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import stats
+from helpers.build import deprivation
 from helpers.stats import neighbours as nearest
 
 SETS = {"districts": ("lower", "single"), "upper tier": ("upper", "single")}
@@ -25,7 +26,7 @@ NATIONAL_COVERAGE = 0.75
 RANK_COLUMNS = ["indicator_id", "period", "area_code", "set", "rank", "of", "quintile", "label"]
 NEIGHBOURS_K = 5
 FEATURES = {
-    "deprived_share": "share of neighbourhoods in England's most deprived 20% (IMD 2019)",
+    "deprived_share": "share of neighbourhoods in England's most deprived 20% (IMD 2025)",
     "aged_65_plus": "share of residents aged 65 and over",
     "aged_under_18": "share of residents aged under 18",
     "log_density": "population density (residents per km², log scale)",
@@ -84,8 +85,8 @@ def neighbour_features(
     local = areas[areas["tier"].isin(["lower", "single", "upper"])]
     county_of = dict(zip(local["area_code"], local["county_code"], strict=True))
 
-    # deprivation: the share of the area's 2021 LSOAs in national deciles 1-2
-    recent = lsoas[(lsoas["vintage"] == "2021") & lsoas["imd_decile"].notna()]
+    # deprivation: the share of the area's 2021 LSOAs in IMD 2025's national deciles 1-2
+    recent = lsoas[(lsoas["imd_edition"] == deprivation.EDITION_2025) & lsoas["imd_decile"].notna()]
     recent = recent.assign(deprived=recent["imd_decile"] <= 2)
     by_lad = recent.groupby("lad_code")["deprived"].agg(["sum", "count"])
     by_county = by_lad.groupby(by_lad.index.map(county_of)).sum()

@@ -11,10 +11,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from helpers.build import benchmarks, police_counts, police_summaries, protection, writing
+from helpers.build import (
+    benchmarks,
+    deprivation,
+    police_counts,
+    police_summaries,
+    protection,
+    writing,
+)
 from helpers.build import indicators as indicator_values
 from helpers.core import config, paths
 from helpers.core.errors import DataError
@@ -32,8 +38,6 @@ from helpers.sources import (
 )
 
 log = logging.getLogger(__name__)
-
-IMD_LSOAS = 32844
 
 
 @dataclass
@@ -139,10 +143,11 @@ def _assemble(
     pop, pop_info = _population(raw, build_cfg, areas, needed=set(groups))
     info["population"] = pop_info
 
-    log.info("Reading deprivation (IMD 2019)")
+    log.info("Reading deprivation (IMD 2019 for 2011 LSOAs, IMD 2025 for 2021 LSOAs and districts)")
     dep_lsoa = imd.read_imd_lsoa(raw / "imd" / "IoD2019_File2_domains_LSOA.csv.gz")
-    dep_district = imd.read_imd_district(raw / "imd" / "IMD2019_LAD19_summary_scores.csv")
-    lsoas = _lsoas(lsoa11, lsoa21, lookup["lsoa11_21"], dep_lsoa)
+    dep2025 = imd.read_imd2025_lsoa(raw / "imd" / "imd2025_england_lsoa21.rda")
+    dep_district = imd.read_imd2025_district(raw / "imd" / "indices_of_deprivation_2025_lad.csv")
+    lsoas = deprivation.lsoa_deprivation(lsoa11, lsoa21, dep_lsoa, dep2025)
 
     log.info("Computing indicator values")
     values = indicator_values.build_values(
@@ -174,7 +179,7 @@ def _assemble(
         "population": pop,
         "indicator_values": values,
         "deprivation_lsoa": dep_lsoa,
-        "deprivation_district": dep_district,
+        "deprivation_district": deprivation.district_deprivation(dep_district),
         "lsoas": lsoas,
         "compendium": compendium.to_frame(indicators),
         "gaps": pd.DataFrame(compendium.load_gaps(compendium_file, fetched)).assign(
@@ -301,25 +306,3 @@ def _population(raw: Path, cfg: dict, areas: pd.DataFrame, *, needed: set[str]):
 def _force_of(areas: pd.DataFrame) -> dict[str, str]:
     """{county or unitary code: its police force area}."""
     return dict(zip(areas["area_code"], areas["pfa_code"], strict=True))
-
-
-# --------------------------------------------------------------------------- LSOAs
-
-
-def _lsoas(lsoa11, lsoa21, lsoa11_21, dep_lsoa) -> pd.DataFrame:
-    """Every LSOA of both vintages with its district and IMD 2019 decile.
-
-    IMD 2019 is published for 2011 LSOAs. A 2021 LSOA takes the mean IMD rank of its 2011
-    parents (one parent for unchanged and split LSOAs), turned into a national decile."""
-    rank11 = dict(zip(dep_lsoa["lsoa11_code"], dep_lsoa["imd_rank"], strict=True))
-    old = lsoa11[lsoa11["lsoa_code"].str.startswith("E")].assign(vintage="2011")
-    old["imd_rank"] = old["lsoa_code"].map(rank11)
-    parents = lsoa11_21.assign(rank=lsoa11_21["lsoa11_code"].map(rank11))
-    rank21 = parents.groupby("lsoa21_code")["rank"].mean()
-    new = lsoa21[lsoa21["lsoa_code"].str.startswith("E")].assign(vintage="2021")
-    new["imd_rank"] = new["lsoa_code"].map(rank21)
-    frame = pd.concat([old, new], ignore_index=True)
-    frame["imd_decile"] = np.ceil(frame["imd_rank"] / (IMD_LSOAS / 10)).clip(1, 10).astype("Int64")
-    return frame[
-        ["lsoa_code", "lsoa_name", "vintage", "lad_code", "lad_name", "imd_rank", "imd_decile"]
-    ]

@@ -1,10 +1,21 @@
 """Small police.uk tables that notebooks chart directly, computed once in the build: monthly
-counts by area, counts by LSOA and year (hot spots), and counts by deprivation decile."""
+counts by area, counts by LSOA and year (hot spots), and counts by deprivation decile.
+
+Each crime takes the IMD decile of its own LSOA, in the edition made for that LSOA's vintage
+(helpers.build.deprivation): IMD 2019 for 2011 LSOAs (police.uk up to 2022), IMD 2025 for 2021
+LSOAs (from 2023). In 2023 police.uk used both vintages for some months (January to May), so a
+2023 decile count can mix both editions: its rows say so ("IMD 2019 and IMD 2025")."""
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
+
+from helpers.build import deprivation as editions
+
+log = logging.getLogger(__name__)
 
 
 def police_groups(areas: pd.DataFrame, forces) -> dict[str, tuple[str, list[str]]]:
@@ -65,9 +76,10 @@ def monthly(crimes: pd.DataFrame, coverage: pd.DataFrame, type_gaps: pd.DataFram
 def lsoa_year(
     crimes: pd.DataFrame, lsoas: pd.DataFrame, type_gaps: pd.DataFrame, groups: dict
 ) -> pd.DataFrame:
-    """lsoa_code, lsoa_name, lad_code, year, crime_type, count, imd_decile for the LSOAs of the
-    forces with street files (each force's own rows in its own local authorities). A year in
-    which a crime type was not published for a month has no rows for that type."""
+    """lsoa_code, lsoa_name, lad_code, year, crime_type, count, imd_decile, imd_edition for the
+    LSOAs of the forces with street files (each force's own rows in its own local authorities);
+    each LSOA's decile is of its vintage's edition. A year in which a crime type was not
+    published for a month has no rows for that type."""
     located = _with_areas(crimes, {c: g for c, g in groups.items() if g[1] == [c]})
     gap_years = type_gaps.assign(year=type_gaps["month"].str[:4])[
         ["pfa_code", "year", "crime_type"]
@@ -79,7 +91,7 @@ def lsoa_year(
         ["lsoa_code", "lsoa_vintage", "lad_code", "year", "crime_type"], as_index=False
     )["count"].sum()
     names = lsoas.rename(columns={"vintage": "lsoa_vintage"})[
-        ["lsoa_code", "lsoa_vintage", "lsoa_name", "imd_decile"]
+        ["lsoa_code", "lsoa_vintage", "lsoa_name", "imd_decile", "imd_edition"]
     ]
     return counts.merge(names, how="left", on=["lsoa_code", "lsoa_vintage"])
 
@@ -91,11 +103,16 @@ def deprivation(
     type_gaps: pd.DataFrame,
     groups: dict,
 ) -> pd.DataFrame:
-    """Crimes per LSOA per year by IMD 2019 decile, for complete years (a crime type missing
-    from one of the year's months has no count that year).
+    """Crimes per LSOA per year by IMD decile, for complete years (a crime type missing from
+    one of the year's months has no count that year), with the edition of the deciles used.
 
     LSOA populations are not in the snapshot, so the measure is the average count per LSOA
-    (LSOAs are built to hold similar populations, about 1,000 to 3,000 residents)."""
+    (LSOAs are built to hold similar populations, about 1,000 to 3,000 residents): the year's
+    crimes in a decile (each crime by its own LSOA's decile) over the LSOAs of the year's
+    vintage in that decile (2011 LSOAs and IMD 2019 up to 2022, 2021 LSOAs and IMD 2025 from
+    2023). ``imd_edition`` names every edition the area's figures of the year draw on: 2023,
+    with 2011 codes in some months, reads "IMD 2019 and IMD 2025" (deciles are compared
+    between editions, never ranks)."""
     months = coverage.assign(year=coverage["month"].str[:4])
     complete = months.groupby(["pfa_code", "year"])["status"].apply(
         lambda s: (s == "published").sum() == 12
@@ -112,7 +129,21 @@ def deprivation(
             vintage = "2011" if year <= "2022" else "2021"
             pool = lsoas[(lsoas["vintage"] == vintage) & lsoas["lad_code"].isin(members)]
             n_lsoas = pool.groupby("imd_decile").size()
-            counts = part[part["year"] == year].groupby(["crime_type", "imd_decile"])["count"].sum()
+            of_year = part[part["year"] == year]
+            edition = editions.editions(
+                [editions.EDITION_OF_VINTAGE[vintage], *of_year["imd_edition"].dropna()]
+            )
+            counts = of_year.groupby(["crime_type", "imd_decile"])["count"].sum()
+            unplaced = counts[~counts.index.get_level_values("imd_decile").isin(n_lsoas.index)]
+            if unplaced.sum():  # only where a year mixes editions: a 2011 LSOA's decile
+                log.warning(
+                    "%s %s: %d crimes are in %s deciles with no %s LSOA of the area (no figure)",
+                    area,
+                    year,
+                    int(unplaced.sum()),
+                    editions.EDITION_2019,
+                    vintage,
+                )
             for crime_type in sorted(data["crime_type"].unique()):
                 for decile in range(1, 11):
                     n = int(n_lsoas.get(decile, 0))
@@ -124,6 +155,7 @@ def deprivation(
                             "year": year,
                             "crime_type": crime_type,
                             "imd_decile": decile,
+                            "imd_edition": edition,
                             "lsoas": n,
                             "count": count,
                             "per_lsoa": count / n if known else np.nan,

@@ -265,7 +265,8 @@ class Report(OverviewSections):
             value="per_lsoa",
             title=f"{measure.capitalize()} by deprivation of the neighbourhood, {year}",
             ylabel="Crimes per neighbourhood (LSOA)",
-            source=f"{source}; IMD 2019 (MHCLG)",
+            xlabel=wording.decile_axis(wording.edition_of(gradient)),
+            source=f"{source}; {wording.edition_of(gradient)} (MHCLG)",
         )
         alt = wording.deprivation_alt(measure, self.area, year, gradient)
         _show(charts.show(fig, alt=alt))

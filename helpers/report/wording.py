@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from helpers import stats
+from helpers.build import deprivation as imd
 from helpers.core import periods
 from helpers.report import markup, palette
 from helpers.report.markup import Markup
@@ -22,6 +23,8 @@ SHORT_SOURCE = {
     "fingertips": "OHID Fingertips",
     "health_index": "ONS Health Index for England",
     "recorded_crime": "ONS police recorded crime by force area; ONS mid-year estimates",
+    "recorded_crime_csp": "ONS police recorded crime by Community Safety Partnership; ONS "
+    "mid-2024 estimates",
     "partner": "Partner data",
 }
 OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
@@ -68,7 +71,8 @@ def rank_sentence(area: str, position: Mapping | None, set_words: Mapping[str, s
         return None
     where = stats.rank_words(int(position["rank"]), int(position["of"]), set_words[position["set"]])
     label = position["label"] if isinstance(position["label"], str) else None
-    return f"In {position['period']} {area} ranked {where} (1st has the highest value)" + (
+    when = periods.phrase(position["period"])
+    return f"In {when} {area} ranked {where} (1st has the highest value)" + (
         f": {label[0].lower() + label[1:]}." if label else "."
     )
 
@@ -242,22 +246,52 @@ def seasonality_alt(measure: str, area: str) -> str:
     return f"Bar chart of the average number of {measure} in each calendar month in {area}."
 
 
+MIXED_EDITIONS_NOTE = (
+    "In {year} police.uk gave some crimes a 2011 neighbourhood and the rest a 2021 one: each "
+    "crime is counted in the decile of its own neighbourhood ({old} for a 2011 neighbourhood, "
+    "{new} for a 2021 one), and the neighbourhoods counted in each decile are the 2021 ones "
+    "({new}). MHCLG advises comparing deciles, not ranks, between editions."
+)
+
+
+def edition_of(frame: pd.DataFrame) -> str:
+    """The IMD edition words of a view's rows ('IMD 2025', or 'IMD 2019 and IMD 2025')."""
+    found = frame["imd_edition"].dropna()
+    words = [w for e in found.unique() for w in str(e).split(" and ")]
+    return imd.editions(words) if words else "IMD"
+
+
+def decile_axis(edition: str) -> str:
+    """The deprivation chart's axis label, naming the edition of its deciles."""
+    if imd.is_mixed(edition):
+        return f"Index of Multiple Deprivation decile (national; {edition})"
+    return f"Index of Multiple Deprivation {edition.removeprefix('IMD ')} decile (national)"
+
+
 def deprivation_alt(measure: str, area: str, year: str, gradient: pd.DataFrame) -> str:
     disclosure.check_no_small_counts(gradient, dependent=("per_lsoa",))
     shown = gradient[gradient["per_lsoa"].notna()]
+    edition = edition_of(gradient)
+    deciles = f"IMD decile ({edition})" if imd.is_mixed(edition) else f"{edition} decile"
     return (
-        f"Bar chart of {measure} per neighbourhood by IMD 2019 decile in {area}, {year}: "
+        f"Bar chart of {measure} per neighbourhood by {deciles} in {area}, {year}: "
         + "; ".join(f"decile {r.imd_decile} {r.per_lsoa:.1f}" for r in shown.itertuples())
         + "."
     )
 
 
 def deprivation_note(area: str, gradient: pd.DataFrame) -> str:
-    """Under the deprivation chart: what a neighbourhood is, deciles the area has no
-    neighbourhood in, and deciles hidden for privacy."""
+    """Under the deprivation chart: what a neighbourhood is, how a year that mixes IMD
+    editions is counted, deciles the area has no neighbourhood in, and deciles hidden for
+    privacy."""
     empty = gradient.loc[gradient["lsoas"] == 0, "imd_decile"].astype(str).tolist()
     hidden = gradient.loc[gradient["suppressed"], "imd_decile"].astype(str).tolist()
     text = LSOA_NOTE
+    if imd.is_mixed(edition_of(gradient)):
+        year = ", ".join(gradient["year"].astype(str).unique())
+        text += " " + MIXED_EDITIONS_NOTE.format(
+            year=year, old=imd.EDITION_2019, new=imd.EDITION_2025
+        )
     if empty:
         text += f" {area} has no neighbourhoods in decile {', '.join(empty)}."
     if hidden:
@@ -266,8 +300,15 @@ def deprivation_note(area: str, gradient: pd.DataFrame) -> str:
 
 
 def hot_spots_table(spots: pd.DataFrame, measure: str, year: str) -> pd.DataFrame:
-    """The neighbourhoods with most crimes: name (or code), count and IMD decile."""
+    """The neighbourhoods with most crimes: name (or code), count and IMD decile, the header
+    naming the edition (in a year of both, each decile names its own)."""
     disclosure.check_no_small_counts(spots)
+    edition = edition_of(spots)
+    deciles = spots["imd_decile"].astype("Int64").astype(str)
+    header = f"{edition} decile (1 = most deprived)"
+    if imd.is_mixed(edition):
+        header = "IMD decile (1 = most deprived)"
+        deciles = deciles + " (" + spots["imd_edition"].astype(str) + ")"
     return pd.DataFrame(
         {
             "Neighbourhood (LSOA)": spots["lsoa_name"].fillna(spots["lsoa_code"]),
@@ -275,7 +316,7 @@ def hot_spots_table(spots: pd.DataFrame, measure: str, year: str) -> pd.DataFram
                 disclosure.display(c, suppressed=s, is_count=True)
                 for c, s in zip(spots["count"], spots["suppressed"], strict=True)
             ],
-            "IMD 2019 decile (1 = most deprived)": spots["imd_decile"].astype("Int64").astype(str),
+            header: deciles,
         }
     ).set_index("Neighbourhood (LSOA)")
 

@@ -43,7 +43,7 @@ def deprivation_deciles(
     lower: str | None = None,
     upper: str | None = None,
     suppressed: str | None = "suppressed",
-    xlabel: str = "Index of Multiple Deprivation 2019 decile (national)",
+    xlabel: str = "Index of Multiple Deprivation decile (national)",
 ) -> Figure:
     """Bars for deprivation deciles 1 (most deprived) to 10 (least deprived), with optional CI
     whiskers. Deciles with no neighbourhoods (no row or NaN) say "no data"; suppressed ones say
