@@ -4,11 +4,13 @@ breakdown), the ONS Health Index, and ONS recorded crime by police force area.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from helpers.build import populations
 from helpers.core.errors import DataError
 from helpers.sources import fingertips, places
 
@@ -35,7 +37,7 @@ def police_values(
     (helpers.build.police_summaries.police_groups). A year with a month (or, for this entry's
     crime types, a type in a month) that police.uk did not publish is a gap row: no count."""
     per = float(entry["multiplier"])
-    pop_of, year_for = denominators(population, build_cfg)
+    denominators_ = denominators(population, build_cfg)
     types = entry["source"]["crime_types"]
 
     selected = crimes[crimes["crime_type"].isin(types)]
@@ -69,23 +71,18 @@ def police_values(
                 rows.append(row)
                 continue
             count = sum(int(by_lad.get((force, m, year), 0)) for m in members)
-            pop_year = year_for.get(year, year)
-            if (code, pop_year) not in pop_of.index:
+            denominator, note = denominators_.lookup(code, year)
+            if np.isnan(denominator):
                 raise DataError(
-                    f"no population for {code} in mid-{pop_year}",
-                    fix="add the year to the population series or to "
-                    "population.year_for in params/build.yaml",
+                    f"no population for {code} in mid-{year}",
+                    fix="list a release for the year under population.age_sex, or map it "
+                    "under population.year_for, in params/build.yaml",
                     path="params/build.yaml",
                 )
-            denominator = float(pop_of[(code, pop_year)])
             row |= {"count": count, "denominator": denominator, "value": count / denominator * per}
-            if pop_year != year:
-                row["value_note"] = (
-                    f"Denominator: mid-{pop_year} population (no mid-{year} "
-                    "estimate published in the series used)"
-                )
+            row["value_note"] = note
             rows.append(row)
-    return _counted(
+    return counted(
         rows, entry, "police.uk street-level crime (Home Office); ONS mid-year population estimates"
     )
 
@@ -163,21 +160,37 @@ def health_index_values(entry: dict, hi: pd.DataFrame) -> pd.DataFrame:
     return complete(frame)
 
 
-def denominators(population: pd.DataFrame, build_cfg: dict) -> tuple[pd.Series, dict[int, int]]:
-    """Crude-rate denominators: all-persons totals of the one release params/build.yaml names,
-    by (area_code, year), and the stated year to use for years the release lacks."""
+def denominators(population: pd.DataFrame, build_cfg: dict) -> Denominators:
+    """Crude-rate denominators by (area_code, year), their releases, and the stated year to use
+    for a year with no estimate at all (params/build.yaml population.year_for)."""
     pop_cfg = build_cfg.get("population") or {}
     year_for = {int(k): int(v) for k, v in (pop_cfg.get("year_for") or {}).items()}
-    release = (pop_cfg.get("series") or {}).get("release", "")
-    totals = population[
-        (population["age"] == "all")
-        & (population["sex"] == "Persons")
-        & (population["release"] == release)
-    ]
-    return totals.set_index(["area_code", "year"])["population"], year_for
+    pop_of, release_of = populations.denominators(population)
+    return Denominators(pop_of, release_of, year_for, (pop_cfg.get("series") or {})["release"])
 
 
-def _counted(rows: list[dict], entry: dict, source: str) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Denominators:
+    pop_of: pd.Series
+    release_of: pd.Series
+    year_for: dict[int, int]
+    series_release: str
+
+    def lookup(self, code: str, year: int) -> tuple[float, object]:
+        """(denominator or NaN, the row's note or NaN) for an area's figure for `year`."""
+        pop_year = self.year_for.get(year, year)
+        if (code, pop_year) not in self.pop_of.index:
+            return np.nan, np.nan
+        if pop_year != year:
+            return float(self.pop_of[(code, pop_year)]), (
+                f"Denominator: mid-{pop_year} population (no mid-{year} estimate is published "
+                "in the releases used)"
+            )
+        note = populations.mixing_note(year, self.release_of[(code, pop_year)], self.series_release)
+        return float(self.pop_of[(code, pop_year)]), note
+
+
+def counted(rows: list[dict], entry: dict, source: str) -> pd.DataFrame:
     """Rows of counts and rates for all persons, all ages, as tidy indicator values."""
     frame = pd.DataFrame(rows).assign(
         indicator_id=entry["id"],
@@ -233,19 +246,10 @@ def recorded_crime_values(
     names[police_uk.force_key("ENGLAND")] = places.ENGLAND
     counts = counts.assign(area_code=counts["area_name"].map(police_uk.force_key).map(names))
     counts = counts[counts["area_code"].notna()]
-    pop_of, year_for = denominators(population, build_cfg)
+    denominators_ = denominators(population, build_cfg)
     rows = []
     for row in counts.itertuples():
-        pop_year = year_for.get(row.year, row.year)
-        denominator = pop_of.get((row.area_code, pop_year), np.nan)
-        note = (
-            (
-                f"Denominator: mid-{pop_year} population (no mid-{row.year} estimate in the "
-                "series used)"
-            )
-            if pop_year != row.year
-            else np.nan
-        )
+        denominator, note = denominators_.lookup(row.area_code, row.year)
         rows.append(
             {
                 "area_code": row.area_code,
@@ -256,7 +260,7 @@ def recorded_crime_values(
                 "value_note": note,
             }
         )
-    return _counted(
+    return counted(
         rows,
         entry,
         "ONS police recorded crime by police force area (secondary copy); ONS mid-year "

@@ -98,3 +98,33 @@ def read_mye_series_by_name(path: str | Path, *, years: list[int]) -> pd.DataFra
     return long.rename(columns={"Name": "name", "Geography": "geography"})[
         ["name", "geography", "year", "population"]
     ]
+
+
+def read_mye2_persons(path: str | Path, *, year: int, release: str) -> pd.DataFrame:
+    """An ONS 'MYE2 - Persons' sheet saved as CSV (Code, Name, Geography, All ages, 0..89, 90+):
+    one row per area, persons by single year of age. Some releases write numbers as text with
+    thousands separators ("188,010"); a figure that is not a whole number stops the read."""
+    path = Path(path)
+    ages = [str(a) for a in range(90)] + ["90+"]
+    frame = read_csv(
+        path,
+        required=["Code", "Name", "Geography", "All ages", *ages],
+        dtype=str,
+        keep_default_na=False,
+        what="population file (MYE2 - Persons)",
+    )
+    long = frame.rename(columns={"Code": "area_code", "All ages": "all"}).melt(
+        id_vars="area_code", value_vars=[*ages, "all"], var_name="age", value_name="text"
+    )
+    cleaned = long["text"].str.replace(",", "", regex=False).str.strip()
+    number = pd.to_numeric(cleaned.where(cleaned.str.fullmatch(r"\d+")), errors="coerce")
+    if number.isna().any():
+        bad = long[number.isna()].iloc[0]
+        raise DataError(
+            f"column '{'All ages' if bad['age'] == 'all' else bad['age']}': "
+            f"{bad['area_code']} has {bad['text']!r}, not a whole number",
+            path=path,
+            fix="restore the file as ONS published it (numbers only, thousands separators allowed)",
+        )
+    long = long.assign(population=number.astype(float), year=year, sex="Persons", release=release)
+    return validate(long[OUT_COLUMNS], SCHEMA, path=path)
