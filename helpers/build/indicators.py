@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 
 from helpers import stats
-from helpers.build import source_values
-from helpers.sources import health_index, places
+from helpers.build import csp_values, source_values
+from helpers.sources import health_index, places, recorded_crime
 
 COLUMNS = source_values.COLUMNS
+CSP = "recorded_crime_csp"
 
 
 def build_values(
@@ -30,9 +31,14 @@ def build_values(
     areas: pd.DataFrame,
     build_cfg: dict,
     names: dict[str, str],
+    csp_lookup: pd.DataFrame | None = None,
     partner: Path | None = None,
 ) -> pd.DataFrame:
     frames = []
+    csp_tables = {  # each published table read once
+        f: recorded_crime.read_csp_table(raw / f)
+        for f in {e["source"]["file"] for e in indicators if e["source"]["kind"] == CSP}
+    }
     partner_dir = partner or raw.parent / "partner"
     hi_wanted = {
         e["source"]["indicator"]: e for e in indicators if e["source"]["kind"] == "health_index"
@@ -58,6 +64,10 @@ def build_values(
             frames.append(
                 source_values.recorded_crime_values(entry, raw, population, areas, build_cfg)
             )
+        elif kind == CSP:
+            table = csp_tables[entry["source"]["file"]]
+            rows = csp_values.csp_values(entry, table, areas, csp_lookup, population)
+            frames.append(source_values.counted(rows, entry, csp_values.SOURCE))
     from helpers.sources import partner as partner_data
 
     partner_rows = partner_data.read_partner_data(
@@ -175,3 +185,15 @@ def _compare_with(
     )
     values.loc[targets.index, f"{name}_outcome"] = result["outcome"].to_numpy()
     values.loc[targets.index, f"{name}_level"] = result["level"].to_numpy()
+
+
+def open_gaps(gaps: list[dict], values: pd.DataFrame) -> pd.DataFrame:
+    """The declared gaps the store does not fill, one row each: a gap whose `filled_by`
+    indicators all have a figure in `values` is gone, whichever way they arrived (shipped,
+    fetched or partner data)."""
+    have = set(values.loc[values["value"].notna(), "indicator_id"].astype(str))
+    left = [g for g in gaps if not (g.get("filled_by") and set(map(str, g["filled_by"])) <= have)]
+    frame = pd.DataFrame(left, columns=list(dict.fromkeys(k for g in gaps for k in g)) or None)
+    if "baseline_2017" in frame:
+        frame["baseline_2017"] = frame["baseline_2017"].map(", ".join)
+    return frame

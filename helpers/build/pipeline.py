@@ -18,6 +18,7 @@ from helpers.build import (
     deprivation,
     police_counts,
     police_summaries,
+    populations,
     protection,
     writing,
 )
@@ -34,7 +35,6 @@ from helpers.sources import (
     places,
     police_forces,
     police_uk,
-    population,
 )
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ def _assemble(
     groups = police_summaries.police_groups(areas, coverage["pfa_code"].unique())
 
     log.info("Reading population estimates")
-    pop, pop_info = _population(raw, build_cfg, areas, needed=set(groups))
+    pop, pop_info = populations.assemble(raw, build_cfg, areas, needed=set(groups))
     info["population"] = pop_info
 
     log.info("Reading deprivation (IMD 2019 for 2011 LSOAs, IMD 2025 for 2021 LSOAs and districts)")
@@ -162,6 +162,7 @@ def _assemble(
         build_cfg=build_cfg,
         partner=partner,
         names=_area_names(lsoa11, lsoa21, lookup["lad_county"], lookup["lad_region"], areas),
+        csp_lookup=lookup["lad_pfa"],
     )
 
     lsoa_counts = police_summaries.lsoa_year(crimes, lsoas, type_gaps, groups)
@@ -182,9 +183,7 @@ def _assemble(
         "deprivation_district": deprivation.district_deprivation(dep_district),
         "lsoas": lsoas,
         "compendium": compendium.to_frame(indicators),
-        "gaps": pd.DataFrame(compendium.load_gaps(compendium_file, fetched)).assign(
-            baseline_2017=lambda f: f["baseline_2017"].map(", ".join)
-        ),
+        "gaps": indicator_values.open_gaps(compendium.load_gaps(compendium_file, fetched), values),
         "baseline_2017": _baseline(raw, build_cfg),
     }
     log.info("Disclosure control: primary and secondary suppression")
@@ -244,65 +243,3 @@ def _area_names(lsoa11, lsoa21, lad_county, lad_region, areas) -> dict[str, str]
     names |= dict(zip(lad_region["lad_code"], lad_region["lad_name"], strict=False))
     names |= dict(zip(areas["area_code"], areas["area_name"], strict=True))
     return names
-
-
-# --------------------------------------------------------------------------- population
-
-
-def _population(raw: Path, cfg: dict, areas: pd.DataFrame, *, needed: set[str]):
-    """Crude-rate denominators for every area the series names, and the single-year-of-age
-    estimates. The series has names only: it is matched on name to the areas table; a force
-    area is the sum of its counties and unitary authorities. An area in `needed` (the areas
-    with police.uk counts) that the series lacks stops the build."""
-    pop_cfg = cfg.get("population") or {}
-    series_cfg = pop_cfg.get("series") or {}
-    year_for = {int(k): int(v) for k, v in (pop_cfg.get("year_for") or {}).items()}
-    police = cfg.get("police", {})
-    first_year = int(str(police.get("first_month", "2019-12"))[:4])
-    last_year = int(str(police.get("last_month", "2024-12"))[:4])
-    years = sorted({year_for.get(y, y) for y in range(first_year, last_year + 1)})
-    series = population.read_mye_series_by_name(raw / series_cfg["file"], years=years)
-
-    named = areas[areas["tier"] != "force"]
-    codes = {n.casefold(): c for c, n in zip(named["area_code"], named["area_name"], strict=True)}
-    series["area_code"] = series["name"].str.casefold().map(codes)
-    ours = series[series["area_code"].notna()].copy()
-    tops = areas[areas["tier"].isin(["upper", "single"])]
-    tops = tops.assign(force=tops["area_code"].map(_force_of(areas)))
-    forces = []
-    for force, parts in tops.groupby("force"):
-        rows = ours[ours["area_code"].isin(parts["area_code"])]
-        if rows["area_code"].nunique() == len(parts):
-            total = rows.groupby("year", as_index=False)["population"].sum()
-            forces.append(total.assign(area_code=force))
-    ours = pd.concat([ours, *forces], ignore_index=True)
-    missing = sorted(needed - set(ours["area_code"]))
-    if missing:
-        raise DataError(
-            f"the population series has no row for {', '.join(missing)}",
-            path=raw / series_cfg["file"],
-            fix="use a series that names every area with police.uk data",
-        )
-    unmatched = sorted(set(areas["area_code"]) - set(ours["area_code"]))
-    if unmatched:
-        log.info("No population series row (no crude rates) for %d areas", len(unmatched))
-    ours = ours.assign(sex="Persons", age="all", release=series_cfg["release"])
-    frames = [ours[population.OUT_COLUMNS]]
-    for item in pop_cfg.get("age_sex") or []:
-        reader = population.read_mye_wide if "ltla21" in item["file"] else population.read_mye_long
-        frame = reader(raw / item["file"], year=int(item["year"]), release=item["release"])
-        frames.append(frame[frame["area_code"].str.startswith("E")])
-    pop = pd.concat(frames, ignore_index=True)
-    info = {
-        "denominator_release": series_cfg["release"],
-        "denominator_years": years,
-        "year_for": {str(k): v for k, v in year_for.items()},
-        "age_sex_releases": {str(i["year"]): i["release"] for i in pop_cfg.get("age_sex") or []},
-        "areas_without_denominator": unmatched,
-    }
-    return pop, info
-
-
-def _force_of(areas: pd.DataFrame) -> dict[str, str]:
-    """{county or unitary code: its police force area}."""
-    return dict(zip(areas["area_code"], areas["pfa_code"], strict=True))

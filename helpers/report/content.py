@@ -19,7 +19,8 @@ from helpers.core import periods
 from helpers.report import narrative
 from helpers.stats import disclosure
 
-COUNTED_SOURCES = ("police_uk", "recorded_crime")  # sources whose counts are published
+# sources whose counts are published
+COUNTED_SOURCES = ("police_uk", "recorded_crime", "recorded_crime_csp")
 
 
 class AreaCodes(TypedDict):
@@ -248,8 +249,13 @@ def values_table(
     order = list(dict.fromkeys(table.index.get_level_values("Area")))
     wide = table["Value"].unstack("Period").reindex(order)
     wide.index.name = "Area"
-    caption = f"{entry['name']} {bracketed(entry['unit'])} by {(period_label or 'period').lower()}"
+    caption = f"{entry['name']} {bracketed(entry['unit'])} by {_lowered(period_label or 'period')}"
     return wide, caption
+
+
+def _lowered(label: str) -> str:
+    """'Year ending September' -> 'year ending September' (a month keeps its capital)."""
+    return label[:1].lower() + label[1:]
 
 
 def section_notes(history: pd.DataFrame) -> list[str]:

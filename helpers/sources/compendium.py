@@ -19,7 +19,14 @@ from helpers.core.errors import ParamsError
 
 PRIORITIES = ("overview", "substance_misuse", "mental_health", "domestic_sexual_violence")
 POLARITIES = ("low_is_good", "high_is_good", "no_judgement")
-KINDS = ("police_uk", "fingertips", "health_index", "recorded_crime", "partner")
+KINDS = (
+    "police_uk",
+    "fingertips",
+    "health_index",
+    "recorded_crime",
+    "recorded_crime_csp",
+    "partner",
+)
 REQUIRED = (
     "id",
     "name",
