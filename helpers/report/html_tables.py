@@ -83,7 +83,9 @@ def _compared_words(benchmark: object) -> str:
     return "no statistical comparison"
 
 
-def then_now_html(frame: pd.DataFrame, county: str) -> str:
+def then_now_html(frame: pd.DataFrame, county: str, district: str | None = None) -> str:
+    """The then-and-now table; in a district's report each figure today is followed by the
+    district's own, where the source has one."""
     rows = []
     for r in frame.itertuples():
         then = []
@@ -99,18 +101,20 @@ def then_now_html(frame: pd.DataFrame, county: str) -> str:
             then.append(html.escape(text))
         if isinstance(r.now, dict):
             counts = all(t["unit"] == "count" for t in r.then)
-            value = (
-                disclosure.display(r.now["count"], suppressed=r.now["suppressed"], is_count=True)
-                if counts and pd.notna(r.now["count"])
-                else disclosure.display(
-                    r.now["value"], suppressed=r.now["suppressed"], fmt="{:,.2f}"
-                )
-                + f" {r.now['unit']}"
-            )
-            now = f"{r.now['period']}: {value} ({r.geography_now})"
+            now = f"{r.now['period']}: {_now_value(r.now, counts)} ({r.geography_now})"
+            if district and isinstance(r.district_now, dict):
+                now += f"; {district}: {_now_value(r.district_now, counts)}"
+            elif district:
+                now += f"; no figure for {district} on its own"
             what = r.indicator_now
         elif isinstance(r.indicator_now, str):
             now, what = f"not available: {r.geography_now}", r.indicator_now
+            if district and isinstance(r.district_now, dict):
+                counts = all(t["unit"] == "count" for t in r.then)
+                now = (
+                    f"{r.district_now['period']}: {district} {_now_value(r.district_now, counts)}"
+                    " (no county figure in the source)"
+                )
         else:
             now, what = "gap: no open figure", f"Could come from: {r.gap}"
         rows.append(
@@ -127,6 +131,14 @@ def then_now_html(frame: pd.DataFrame, county: str) -> str:
         f"come from</th></tr></thead><tbody>{''.join(rows)}</tbody></table>",
         "Then and now",
     )
+
+
+def _now_value(now: dict, counts: bool) -> str:
+    """A figure today: a count where 2017 gave counts, else the rate with its unit."""
+    if counts and pd.notna(now["count"]):
+        return disclosure.display(now["count"], suppressed=now["suppressed"], is_count=True)
+    shown = disclosure.display(now["value"], suppressed=now["suppressed"], fmt="{:,.2f}")
+    return f"{shown} {now['unit']}"
 
 
 def _figure(value: float, unit: str) -> str:

@@ -67,12 +67,13 @@ class OverviewSections:
         _show(charts.show(fig, alt=alt))
 
     def then_and_now(self) -> None:
-        frame = views.then_and_now()
+        frame = views.then_and_now(self.area_code)
         county = self.names[self.codes["county"]]
         if frame.empty:
             _show(HTML(markup.paragraph(wording.NO_BASELINE.format(area=county))))
             return
-        _show(HTML(html_tables.then_now_html(frame, county)))
+        district = None if self.codes["is_county"] else self.area
+        _show(HTML(html_tables.then_now_html(frame, county, district)))
 
     def links(self, x_id: str, y_id: str, period_x: str, period_y: str) -> None:
         x_entry, y_entry = store.compendium_entry(x_id), store.compendium_entry(y_id)

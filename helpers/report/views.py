@@ -298,14 +298,17 @@ def gaps(priority: str) -> pd.DataFrame:
     return frame[frame["priority"] == priority].reset_index(drop=True)
 
 
-def then_and_now() -> pd.DataFrame:
+def then_and_now(area_code: str | None = None) -> pd.DataFrame:
     """One row per 2017 headline item: what was reported then, and today's nearest open figure
-    for the county (or the force area, said so), or where the missing data could come from."""
+    for the county (or the force area, said so), or where the missing data could come from.
+    Of several indicators for one item, the one with a county figure wins over a force-area
+    one. For a district's report (`area_code`), `district_now` is the district's own figure."""
     baseline = store.load("baseline_2017")
     compendium = store.load("compendium")
     gap_table = store.load("gaps")
     chosen = store.selection()
     county, force = chosen.upper, chosen.force_area
+    district = area_code if area_code not in (None, county) else None
     # only the area's own earlier figures (a row may name it with another: "<code>+<code>")
     baseline = baseline[baseline["area_code"].str.split("+").map(lambda codes: county in codes)]
     names = store.areas().set_index("area_code")["area_name"].to_dict()
@@ -326,6 +329,7 @@ def then_and_now() -> pd.DataFrame:
             "indicator_now": None,
             "now": None,
             "geography_now": None,
+            "district_now": None,
             "gap": None,
         }
         match = compendium[listed(compendium["baseline_2017"], item)]
@@ -334,27 +338,41 @@ def then_and_now() -> pd.DataFrame:
             row["gap"] = gap["could_come_from"].iloc[0] if len(gap) else "no open source found"
             rows.append(row)
             continue
-        entry = match.iloc[0]
+        found = [(_now_figure(e, code), code, e) for code in (county, force) for e in _rows(match)]
+        found = [f for f in found if f[0] is not None]
+        entry = found[0][2] if found else match.iloc[0]
         row["indicator_now"] = entry["name"]
-        data = store.indicator(entry["id"])
-        data = data[data["value"].notna()]
-        for code in (county, force):
-            here = data[data["area_code"] == code]
-            if len(here):
-                latest = _suppressed(here[here["period"] == latest_period(here["period"])]).iloc[0]
-                row["now"] = {
-                    "period": latest["period"],
-                    "value": latest["value"],
-                    "count": latest["count"],
-                    "unit": entry["unit"],
-                    "suppressed": bool(latest["suppressed"]),
-                }
-                row["geography_now"] = names.get(code, code)
-                break
+        if found:
+            row["now"], code = found[0][0], found[0][1]
+            row["geography_now"] = names.get(code, code)
+            if district is not None:
+                row["district_now"] = _now_figure(entry, district)
         else:
             row["geography_now"] = "districts only: no county figure in the source"
+            if district is not None:
+                row["district_now"] = _now_figure(entry, district)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _rows(frame: pd.DataFrame) -> list[pd.Series]:
+    return [row for _, row in frame.iterrows()]
+
+
+def _now_figure(entry: pd.Series, code: str) -> dict | None:
+    """An indicator's latest figure for one area (through disclosure control), or None."""
+    data = store.indicator(entry["id"])
+    here = data[(data["area_code"] == code) & data["value"].notna()]
+    if here.empty:
+        return None
+    latest = _suppressed(here[here["period"] == latest_period(here["period"])]).iloc[0]
+    return {
+        "period": latest["period"],
+        "value": latest["value"],
+        "count": latest["count"],
+        "unit": entry["unit"],
+        "suppressed": bool(latest["suppressed"]),
+    }
 
 
 def links(x_id: str, y_id: str, period_x: str, period_y: str) -> pd.DataFrame:
