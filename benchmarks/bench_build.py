@@ -38,8 +38,16 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
+from helpers.build import (  # noqa: E402
+    deprivation,
+    pipeline,
+    police_counts,
+    police_summaries,
+    populations,
+    protection,
+    writing,
+)
 from helpers.build import indicators as indicator_values  # noqa: E402
-from helpers.build import pipeline, police_counts, police_summaries, protection, writing  # noqa: E402
 from helpers.core import config, paths  # noqa: E402
 from helpers.sources import (  # noqa: E402
     boundaries,
@@ -83,11 +91,13 @@ STAGES = {
         (pipeline, "_area_names"),
     ],
     "police_counts.count_crimes": [(police_counts, "count_crimes")],
-    "population": [(pipeline, "_population")],
-    "deprivation (IMD) + LSOAs": [
+    "population": [(populations, "assemble")],
+    "deprivation (IMD 2019 + 2025) + LSOAs": [
         (imd, "read_imd_lsoa"),
-        (imd, "read_imd_district"),
-        (pipeline, "_lsoas"),
+        (imd, "read_imd2025_lsoa"),
+        (imd, "read_imd2025_district"),
+        (deprivation, "lsoa_deprivation"),
+        (deprivation, "district_deprivation"),
     ],
     "indicator values": [(indicator_values, "build_values")],
     "police summaries": [

@@ -319,7 +319,8 @@ def test_melton_drug_crime_headline_from_the_store(real_store):
     )
     assert period == "2024" and (column, bench) == ("county_outcome", COUNTY)
     assert line.sentence.startswith("In 2024 Melton recorded")
-    assert "Leicestershire (1.26 per 1,000)" in line.sentence
+    # 2024 is divided by the mid-2024 estimate (745,573), not mid-2023 as before
+    assert "Leicestershire (1.24 per 1,000)" in line.sentence
     assert line.outcome in {"higher", "similar", "lower"}
 
 

@@ -75,9 +75,22 @@ def test_then_and_now_covers_every_2017_row():
     drugs = frame.loc["viii"]
     assert drugs["geography_now"] == "Leicestershire" and drugs["now"]["period"] == "2024"
     assert [t["period"] for t in drugs["then"]] == ["2013", "2017"]
-    assert frame.loc["xviii", "geography_now"] == "Leicestershire Police"
+    # sexual offences: the county's own figure (CSP table) wins over the force area's
+    assert frame.loc["xviii", "geography_now"] == "Leicestershire"
+    assert frame.loc["xviii", "indicator_now"].endswith("(by district)")
+    assert frame.loc["xviii", "now"]["period"] == "Year ending Jun 2025"
     domestic = frame.loc["xiv"]
     assert domestic["now"] is None and "92863" in domestic["gap"]
+
+
+def test_then_and_now_gives_a_districts_own_figure():
+    frame = views.then_and_now("E07000130").set_index("item")
+    sexual = frame.loc["xix"]
+    assert sexual["district_now"]["value"] > 0
+    assert sexual["district_now"]["value"] != sexual["now"]["value"]
+    # depression prevalence has no county figure in the extract, but Charnwood has its own
+    assert frame.loc["x", "now"] is None and frame.loc["x", "district_now"]["value"] > 0
+    assert views.then_and_now()["district_now"].isna().all()
 
 
 def test_spine_rows_use_england_and_all_authorities():

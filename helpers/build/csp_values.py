@@ -102,9 +102,7 @@ def _area_counts(
     for region, group in pd.Series(region_of).groupby(lambda f: region_of[f]):
         if set(group.index) <= set(totals.index):
             result[region] = _summed(totals.loc[sorted(group.index)])
-    english = [f for f in forces if f in totals.index]
-    if len(english) == len(forces):
-        result[places.ENGLAND] = _summed(totals.loc[english])
+    result[places.ENGLAND] = _summed(totals)  # every English force in the table
     return result
 
 

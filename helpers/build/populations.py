@@ -44,12 +44,14 @@ def assemble(
     series_years = set(series["year"])
     own = {int(i["year"]) for i in pop_cfg.get("age_sex") or []}
     wanted = range(first_year, last_year + 1)
-    later = sorted(y for y in wanted if y not in series_years and y in own)
-    uncovered = [y for y in wanted if y not in series_years and y not in own]
+    # a year after the series' last comes from its own release; a hole inside it is an error
+    last = max(series_years, default=0)
+    later = sorted(y for y in wanted if y > last and y in own)
+    uncovered = [y for y in wanted if y not in series_years and y not in later]
     unmapped = [y for y in uncovered if year_for.get(y, y) not in series_years | set(later)]
     if unmapped:
         raise DataError(
-            f"no population estimate for mid-{', mid-'.join(map(str, unmapped))}",
+            f"the population series has no estimate for mid-{', mid-'.join(map(str, unmapped))}",
             path=raw / series_cfg["file"],
             fix="list a release for the year under population.age_sex in params/build.yaml, "
             "or map it to a published year under population.year_for (the reports then say so)",
@@ -57,7 +59,9 @@ def assemble(
 
     crude = _with_forces(_series_codes(series, areas), areas)
     crude = crude.assign(sex="Persons", age="all", release=series_cfg["release"])
-    fills = by_code[(by_code["year"].isin(later)) & (by_code["age"] == "all")]
+    fills = by_code[
+        by_code["year"].isin(later) & (by_code["age"] == "all") & (by_code["sex"] == "Persons")
+    ]
     fills = _with_forces(fills[["area_code", "year", "population"]], areas).merge(
         fills[["year", "release"]].drop_duplicates(), on="year"
     )
