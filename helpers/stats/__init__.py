@@ -12,14 +12,17 @@ Conventions shared by every function:
   the index of the first pandas Series given. A scalar is broadcast against arrays.
 * ``confidence`` is 0.9 to 1, or 90 to 100 (a value of 90 or more is divided by 100), so 0.95,
   95, 0.998 and 99.8 all work. z is the exact normal quantile, never 1.96.
-* Poisson limits for a count are exact (chi-squared) below 10 events and Byar's from 10 up.
+* Poisson limits for a count are exact (chi-squared) below 10 events and Byar's from 10 up,
+  unless ``ci_method`` names another method (``CI_METHODS``: the way Fingertips publishes an
+  indicator can differ, e.g. exact at every count, or Byar's with z = 1.96).
 * The module does no I/O. Bad input raises :class:`StatsInputError`, a ``ValueError`` that names
   the argument and says what is wrong.
 
 
-Modules: rates (crude rates, proportions, DSR, means), standardised (ISR, ISRatio), compare
-(benchmark comparison), trends (recent trend), funnels (funnel plots, quantiles), limits and
-checks (shared by them), disclosure (small-number suppression), secondary (the complementary
+Modules: rates (crude rates, proportions, DSR, means), ci_methods (the named CI methods, chosen
+per indicator and breakdown), standardised (ISR, ISRatio), compare (benchmark comparison),
+trends (recent trend), funnels (funnel plots, quantiles), limits and checks (shared by them),
+disclosure (small-number suppression), secondary (the complementary
 suppression that stops a hidden count being worked out by subtraction), ranks (an area's rank
 and quintile in England, in Fingertips' words), neighbours (statistical nearest neighbours on
 open variables, a stand-in for CIPFA's).
@@ -28,6 +31,7 @@ May import: helpers.core.
 """
 
 from helpers.core.errors import StatsInputError
+from helpers.stats.ci_methods import CI_METHODS, RATE_CI_METHODS
 from helpers.stats.compare import compare
 from helpers.stats.funnels import funnel_limits, funnel_significance, quantiles
 from helpers.stats.neighbours import nearest_neighbours
@@ -37,6 +41,8 @@ from helpers.stats.standardised import isr, isratio
 from helpers.stats.trends import TrendResult, recent_trend, recent_trend_proportion
 
 __all__ = [
+    "CI_METHODS",
+    "RATE_CI_METHODS",
     "StatsInputError",
     "TrendResult",
     "compare",

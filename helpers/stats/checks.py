@@ -22,6 +22,15 @@ EXACT_BELOW = 10
 DSR_MIN_COUNT = 10
 """A DSR is not published for fewer events than this."""
 
+Z_ROUNDED = 1.96
+"""The rounded 95% z some producers use in Byar's formula (ci_method "byars_z196")."""
+
+UNIROOT_TOL = 2.0**-13
+"""R's uniroot() default tolerance, .Machine$double.eps ** 0.25 (= 1.220703125e-4)."""
+
+UNIROOT_MAXITER = 1000
+"""R's uniroot() default iteration limit."""
+
 TREND_POINTS = 5
 TREND_CHI2_THRESHOLD = 9.54953570608324
 """chi-squared with 1 df at 0.998, the Fingertips recent-trend significance threshold."""

@@ -10,7 +10,6 @@ from scipy import stats as sps
 
 from helpers.stats.checks import (
     DSR_MIN_COUNT,
-    EXACT_BELOW,
     ArrayLike,
     check_count_within,
     check_nonnegative,
@@ -23,7 +22,14 @@ from helpers.stats.checks import (
     to_float,
     z_value,
 )
-from helpers.stats.limits import byars_limits, poisson_limits, wilson_limits
+from helpers.stats.ci_methods import (
+    DSR_CI_METHODS,
+    PROPORTION_CI_METHODS,
+    RATE_CI_METHODS,
+    check_ci_method,
+    count_limits,
+)
+from helpers.stats.limits import byars_limits, wilson_limits
 
 
 def rate(
@@ -32,21 +38,23 @@ def rate(
     *,
     multiplier: float = 100_000,
     confidence: float = 0.95,
+    ci_method: str = "phe",
 ) -> pd.DataFrame:
     """Crude rate count/denominator x multiplier with Poisson limits.
 
-    Limits are exact below 10 events and Byar's otherwise (column ``method``); a negative
-    Byar's lower limit is NaN. A count above its denominator is allowed (events, not people).
-    Missing input gives missing output.
+    ``ci_method`` names the limits (ci_methods.CI_METHODS): by default ("phe") they are exact
+    below 10 events and Byar's otherwise; "exact", "exact_uniroot", "byars" and "byars_z196"
+    use one method at every count. Column ``method`` says which was used in each row. A
+    negative Byar's lower limit is NaN. A count above its denominator is allowed (events, not
+    people). Missing input gives missing output.
     """
+    ci_method = check_ci_method(ci_method, RATE_CI_METHODS, "rate")
     level = confidence_level(confidence)
     multiplier = positive_number("multiplier", multiplier)
     (x, n), index = prepare(("count", count), ("denominator", denominator))
     check_nonnegative("count", x)
     check_positive("denominator", n)
-    lower, upper = poisson_limits(x, level)
-    codes = np.where(np.isnan(x), 2, np.where(x < EXACT_BELOW, 0, 1))
-    method = np.array(["Exact", "Byars", None], dtype=object)[codes]
+    lower, upper, method = count_limits(x, level, ci_method)
     return pd.DataFrame(
         {
             "value": x / n * multiplier,
@@ -64,12 +72,14 @@ def proportion(
     *,
     multiplier: float = 1,
     confidence: float = 0.95,
+    ci_method: str = "wilson",
 ) -> pd.DataFrame:
-    """Proportion count/denominator x multiplier with Wilson score limits.
+    """Proportion count/denominator x multiplier with Wilson score limits (``ci_method`` "wilson").
 
     Use multiplier=100 for a percentage. Counts need not be whole numbers. Missing input gives
     missing output.
     """
+    check_ci_method(ci_method, PROPORTION_CI_METHODS, "proportion")
     level = confidence_level(confidence)
     multiplier = positive_number("multiplier", multiplier)
     (x, n), index = prepare(("count", count), ("denominator", denominator))
@@ -90,13 +100,16 @@ def dsr(
     *,
     multiplier: float = 100_000,
     confidence: float = 0.95,
+    ci_method: str = "dobson",
 ) -> pd.Series:
-    """Directly standardised rate for one area, with Dobson limits (Byar's counts throughout).
+    """Directly standardised rate for one area, with Dobson limits (Byar's counts throughout;
+    ``ci_method`` "dobson").
 
     One row per age band. A missing count is taken as 0. The value and limits are NaN when the
     total count is below 10, because a DSR is not published for fewer events. Every population
     must be present and positive, and the standard population must not be negative.
     """
+    check_ci_method(ci_method, DSR_CI_METHODS, "DSR")
     level = confidence_level(confidence)
     multiplier = positive_number("multiplier", multiplier)
     (x, n, w), _ = prepare(
