@@ -8,8 +8,9 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import SUBSET_RAW, RawCopy, run_cli
+from conftest import ROOT, SUBSET_PARAMS, SUBSET_RAW, RawCopy, run_cli
 
+from helpers.build import pipeline as build
 from helpers.build import writing
 
 POLICE_OCT = "police_uk/street/2022-10-leicestershire-street.csv.gz"
@@ -316,3 +317,31 @@ def test_debug_shows_the_chained_cause(built):
     assert [line for line in debug.stderr.splitlines() if line.startswith("Error:")] == [
         line for line in plain.stderr.splitlines() if line.startswith("Error:")
     ]
+
+
+def test_the_build_uses_each_indicators_ci_method(tmp_path):
+    """An entry that names ci_method gets its limits that way (here Fingertips' exact limits),
+    the others keep the PHE rule."""
+    from helpers import stats
+
+    text = (ROOT / "data" / "compendium.yaml").read_text()
+    chosen = tmp_path / "compendium.yaml"
+    chosen.write_text(
+        text.replace(
+            "  - id: csp_sexual_offences\n",
+            "  - id: csp_sexual_offences\n    ci_method: exact_uniroot\n",
+            1,
+        )
+    )
+    out = tmp_path / "processed"
+    build.build(SUBSET_RAW, out, params=SUBSET_PARAMS, force=True, compendium_file=chosen)
+    values = pd.read_parquet(out / "indicator_values.parquet")
+    for ident, method in (("csp_sexual_offences", "exact_uniroot"), ("csp_drug_offences", "phe")):
+        rows = values[(values["indicator_id"] == ident) & values["count"].notna()]
+        expected = stats.rate(rows["count"], rows["denominator"], multiplier=1000, ci_method=method)
+        assert (rows["lower_95"].to_numpy() == expected["lower"].to_numpy()).all(), ident
+        assert (rows["upper_95"].to_numpy() == expected["upper"].to_numpy()).all(), ident
+    other = stats.rate(
+        rows["count"], rows["denominator"], multiplier=1000, ci_method="exact_uniroot"
+    )
+    assert (rows["lower_95"].to_numpy() != other["lower"].to_numpy()).any()

@@ -114,3 +114,34 @@ def test_write_fetched_replaces_by_id(tmp_path):
     compendium.write_fetched(path, [_fingertips_entry("41001", definition="Newer")])
     entries = {e["id"]: e for e in compendium._entries(path)}
     assert set(entries) == {"41001", "90812"} and entries["41001"]["definition"] == "Newer"
+
+
+def test_every_computed_statistic_names_its_confidence_limit_method():
+    from helpers import stats
+
+    entries = {e["id"]: e for e in compendium.load()}
+    assert entries["csp_sexual_offences"]["ci_method"] == "phe"  # crude rate: the PHE rule
+    assert entries["21001"]["ci_method"] == "dobson"  # a DSR
+    assert entries["hi_suicides"]["ci_method"] is None  # published values: none computed
+    frame = compendium.to_frame(list(entries.values())).set_index("id")
+    assert frame.loc["csp_sexual_offences", "ci_method_words"] == stats.CI_METHODS["phe"]
+    assert frame.loc["hi_suicides", "ci_method_words"] == compendium.NO_LIMITS
+
+
+def test_a_ci_method_that_does_not_fit_the_statistic_is_refused(tmp_path):
+    import pytest
+
+    from helpers.core.errors import ParamsError
+
+    text = (ROOT / "data" / "compendium.yaml").read_text()
+    bad = tmp_path / "compendium.yaml"
+    bad.write_text(
+        text.replace(
+            "  - id: csp_sexual_offences\n",
+            "  - id: csp_sexual_offences\n    ci_method: wilson\n",
+            1,
+        )
+    )
+    with pytest.raises(ParamsError, match="ci_method 'wilson'") as err:
+        compendium.load(bad)
+    assert "exact_uniroot" in str(err.value) and "compendium.yaml" in str(err.value)

@@ -147,8 +147,13 @@ def _add_limits(values: pd.DataFrame, rows: pd.Index, entry: dict) -> None:
     count, denominator = values.loc[todo, "count"], values.loc[todo, "denominator"]
     multiplier = float(entry.get("multiplier", 100 if kind == "proportion" else 100_000))
     method = stats.rate if kind == "crude rate" else stats.proportion
+    chosen = entry.get("ci_method") or ("phe" if kind == "crude rate" else "wilson")
     for level, suffix in ((0.95, "95"), (0.998, "998")):
-        result = method(count, denominator, multiplier=multiplier, confidence=level)
+        # z = 1.96 is a 95% constant; at 99.8% the same method keeps the unrounded z
+        named = "byars" if chosen == "byars_z196" and level != 0.95 else chosen
+        result = method(
+            count, denominator, multiplier=multiplier, confidence=level, ci_method=named
+        )
         values.loc[todo, "value"] = result["value"].to_numpy()
         values.loc[todo, f"lower_{suffix}"] = result["lower"].to_numpy()
         values.loc[todo, f"upper_{suffix}"] = result["upper"].to_numpy()

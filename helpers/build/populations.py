@@ -46,7 +46,7 @@ def assemble(
     wanted = range(first_year, last_year + 1)
     # a year after the series' last comes from its own release; a hole inside it is an error
     last = max(series_years, default=0)
-    later = sorted(y for y in wanted if y > last and y in own)
+    later = sorted(y for y in own if y > last)
     uncovered = [y for y in wanted if y not in series_years and y not in later]
     unmapped = [y for y in uncovered if year_for.get(y, y) not in series_years | set(later)]
     if unmapped:

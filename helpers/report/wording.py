@@ -188,6 +188,11 @@ def source_lines(entries: Iterable[tuple[Mapping, str]]) -> Markup:
         Markup("{} ({}). {} <em>Caveats:</em> {}").format(
             markup.strong(entry["name"]), source, entry["definition"], entry["caveats"]
         )
+        + (
+            Markup(" <em>Confidence limits:</em> {}.").format(entry["ci_method_words"])
+            if entry.get("ci_method")
+            else ""
+        )
         for entry, source in entries
     ]
     return (

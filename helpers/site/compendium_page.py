@@ -77,6 +77,7 @@ def compendium_table() -> pd.DataFrame:
             "link": e.link,
             "frequency": e.frequency,
             "benchmark": e.benchmark,
+            "confidence_limits": e.ci_method_words,
             "disclosure": f"{e.disclosure}. {secondary.RULE}" if e.disclosure else "",
         }
         for area_type, level in LEVELS.items():

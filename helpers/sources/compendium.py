@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from helpers import stats
 from helpers.core import files, paths
 from helpers.core.config import load_yaml
 from helpers.core.errors import ParamsError
@@ -45,6 +46,17 @@ REQUIRED = (
     "disclosure",
 )
 
+
+# The confidence-limit method of each kind of statistic, unless an entry names its own
+# `ci_method` (one of helpers.stats.CI_METHODS): the PHE rule for crude rates, Wilson for
+# proportions, Dobson for directly standardised rates. Other values get no computed limits.
+CI_DEFAULTS = {"crude rate": "phe", "proportion": "wilson", "directly standardised rate": "dobson"}
+CI_ALLOWED = {
+    "crude rate": stats.RATE_CI_METHODS,
+    "proportion": ("wilson",),
+    "directly standardised rate": ("dobson",),
+}
+NO_LIMITS = "none computed (published values, or no counts)"
 
 FETCHED_NAME = "compendium.fetched.yaml"
 # What a fetch may refresh in an entry that is already in the hand-written compendium.
@@ -141,7 +153,29 @@ def _validated(entries: list[dict], path: Path) -> list[dict]:
                 f"indicator '{ident}' is declared twice", path=path, fix="keep one entry per id"
             )
         seen.add(ident)
+        entry["ci_method"] = _ci_method(entry, path)
     return entries
+
+
+def _ci_method(entry: dict, path: Path) -> str | None:
+    """The entry's confidence-limit method: its own `ci_method`, else its value type's default."""
+    kind, given = entry["value_type"], entry.get("ci_method")
+    if given is None:
+        return CI_DEFAULTS.get(kind)
+    allowed = CI_ALLOWED.get(kind, ())
+    if given not in allowed:
+        raise ParamsError(
+            f"indicator '{entry['id']}' has ci_method {given!r}, which does not apply to a {kind}",
+            path=path,
+            fix=(
+                "use one of: "
+                + "; ".join(f"{m} ({stats.CI_METHODS[m]})" for m in allowed)
+                + ", or leave ci_method out for the default"
+                if allowed
+                else f"leave ci_method out: no limits are computed for a {kind}"
+            ),
+        )
+    return given
 
 
 def to_frame(entries: list[dict]) -> pd.DataFrame:
@@ -154,6 +188,8 @@ def to_frame(entries: list[dict]) -> pd.DataFrame:
             if k != "source"
         }
         row["source_kind"] = e["source"]["kind"]
+        method = e.get("ci_method")
+        row["ci_method_words"] = stats.CI_METHODS[method] if method else NO_LIMITS
         row["source_detail"] = ", ".join(
             f"{k}: {', '.join(v) if isinstance(v, list) else v}"
             for k, v in e["source"].items()
