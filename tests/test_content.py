@@ -330,3 +330,46 @@ def test_map_figures_and_ranking_from_the_store(real_store):
     top = content.ranked(latest, DISTRICTS)
     assert list(top["value"]) == sorted(top["value"], reverse=True)
     assert set(top["area_code"]) <= set(DISTRICTS)
+
+
+def test_a_similar_area_elsewhere_is_judged_against_the_charts_benchmark():
+    """The build compared a neighbour in another county with its own county; on a chart of
+    this county's districts it is compared with this county's value instead, by its limits."""
+    frame = rows(
+        {"area_code": COUNTY, "value": 2.6, "lower_95": 2.5, "upper_95": 2.7},
+        {
+            "area_code": MELTON,
+            "value": 2.8,
+            "lower_95": 2.4,
+            "upper_95": 3.2,
+            "county_outcome": "similar",
+        },
+        # elsewhere: higher than its own county, but its interval holds this county's value
+        {
+            "area_code": "E07000999",
+            "value": 3.0,
+            "lower_95": 2.5,
+            "upper_95": 3.5,
+            "lower_998": 2.3,
+            "upper_998": 3.7,
+            "county_outcome": "higher",
+        },
+        # elsewhere and clearly above this county: higher at 99.8%
+        {
+            "area_code": "E07000998",
+            "value": 4.0,
+            "lower_95": 3.6,
+            "upper_95": 4.4,
+            "lower_998": 3.4,
+            "upper_998": 4.6,
+            "county_outcome": "similar",
+        },
+        {"area_code": "E07000997", "value": 4.0, "county_outcome": "higher"},  # no limits
+    )
+    judged = content.judged_against(
+        frame, "county_outcome", COUNTY, "no_judgement", {MELTON}
+    ).set_index("area_code")["county_outcome"]
+    assert judged[MELTON] == "similar"  # the build's own comparison stays
+    assert judged["E07000999"] == "similar"
+    assert judged["E07000998"] == "higher"
+    assert judged["E07000997"] == "not compared"

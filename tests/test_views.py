@@ -7,7 +7,7 @@ import pytest
 
 from helpers.build import store
 from helpers.core import periods
-from helpers.report import views
+from helpers.report import then_now, views
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +70,7 @@ def test_deprivation_gradient_covers_ten_deciles():
 
 
 def test_then_and_now_covers_every_2017_row():
-    frame = views.then_and_now().set_index("item")
+    frame = then_now.then_and_now().set_index("item")
     assert len(frame) == 19 == store.load("baseline_2017")["item"].nunique()
     drugs = frame.loc["viii"]
     assert drugs["geography_now"] == "Leicestershire" and drugs["now"]["period"] == "2024"
@@ -84,13 +84,13 @@ def test_then_and_now_covers_every_2017_row():
 
 
 def test_then_and_now_gives_a_districts_own_figure():
-    frame = views.then_and_now("E07000130").set_index("item")
+    frame = then_now.then_and_now("E07000130").set_index("item")
     sexual = frame.loc["xix"]
     assert sexual["district_now"]["value"] > 0
     assert sexual["district_now"]["value"] != sexual["now"]["value"]
     # depression prevalence has no county figure in the extract, but Charnwood has its own
     assert frame.loc["x", "now"] is None and frame.loc["x", "district_now"]["value"] > 0
-    assert views.then_and_now()["district_now"].isna().all()
+    assert then_now.then_and_now()["district_now"].isna().all()
 
 
 def test_spine_rows_use_england_and_all_authorities():

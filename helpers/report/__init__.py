@@ -1,9 +1,9 @@
 """Report content: what a notebook shows. `content` (the decisions: which figure, which
 benchmark, which areas, the table frames) and `wording` (alt texts, notes, gap and source
-lines) are pure functions on the store's frames; `views` selects those frames from the store;
-`narrative` words the headlines; `charts` draws; `html_tables` lays out tables; `markup`
-builds the HTML of words with data escaped; `ledger` records every cell a page publishes;
-`display.Report` only fetches, arranges and displays (the overview's own parts are in
-`overview_display`).
+lines) are pure functions on the store's frames; `views` selects those frames from the store
+(`then_now` the earlier assessment's table); `narrative` words the headlines; `charts` draws;
+`html_tables` lays out tables; `markup` builds the HTML of words with data escaped; `ledger`
+records every cell a page publishes; `display.Report` only fetches, arranges and displays (the
+overview's own parts are in `overview_display`).
 
 May import: helpers.core, helpers.stats, helpers.build (the store, read-only)."""

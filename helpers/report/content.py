@@ -15,6 +15,7 @@ from typing import TypedDict
 
 import pandas as pd
 
+from helpers import stats
 from helpers.core import periods
 from helpers.report import narrative
 from helpers.stats import disclosure
@@ -211,6 +212,35 @@ def split_benchmark(latest: pd.DataFrame, bench_code: str) -> tuple[pd.DataFrame
     bench = latest[latest["area_code"] == bench_code]
     bars = latest[latest["area_code"] != bench_code] if len(bench) else latest
     return bars, bench
+
+
+def judged_against(
+    latest: pd.DataFrame, column: str, bench_code: str, polarity: str, kept: set[str]
+) -> pd.DataFrame:
+    """Every row's outcome in `column` against one benchmark, so that one chart answers one
+    question: rows of `kept` (the areas the build compared with `bench_code`) keep the
+    build's outcome; any other row (a similar area elsewhere, compared with its own county)
+    is compared with the benchmark's value by its own 95%/99.8% limits, or is not compared."""
+    bench = latest.loc[latest["area_code"] == bench_code, "value"]
+    others = latest.index[~latest["area_code"].isin(kept | {bench_code})]
+    if others.empty:
+        return latest
+    out = latest.copy()
+    out.loc[others, column] = "not compared"
+    rows = out.loc[others]
+    rows = rows[rows["lower_95"].notna() & rows["value"].notna()]
+    if len(bench) and pd.notna(bench.iloc[0]) and len(rows):
+        result = stats.compare(
+            rows["value"],
+            rows["lower_95"],
+            rows["upper_95"],
+            float(bench.iloc[0]),
+            polarity=polarity,
+            lower998=rows["lower_998"],
+            upper998=rows["upper_998"],
+        )
+        out.loc[rows.index, column] = result["outcome"].to_numpy()
+    return out
 
 
 def trend_label(history: pd.DataFrame, code: str) -> str | None:

@@ -143,6 +143,7 @@ class Report(OverviewSections):
         if not latest.empty:
             judged = content.perspective(avail, self.codes)
             column, bench_code = views.benchmark(ident, judged, self.codes)
+            latest = views.one_benchmark(latest, ident, column, bench_code, self.codes)
             bars, bench = content.split_benchmark(latest, bench_code)
             period = latest["period"].iloc[0]
             fig = charts.compare_bars(

@@ -6,7 +6,17 @@ from __future__ import annotations
 from IPython.display import HTML
 
 from helpers.build import store
-from helpers.report import charts, content, html_tables, ledger, markup, narrative, views, wording
+from helpers.report import (
+    charts,
+    content,
+    html_tables,
+    ledger,
+    markup,
+    narrative,
+    then_now,
+    views,
+    wording,
+)
 
 _show = ledger.show
 
@@ -67,7 +77,7 @@ class OverviewSections:
         _show(charts.show(fig, alt=alt))
 
     def then_and_now(self) -> None:
-        frame = views.then_and_now(self.area_code)
+        frame = then_now.then_and_now(self.area_code)
         county = self.names[self.codes["county"]]
         if frame.empty:
             _show(HTML(markup.paragraph(wording.NO_BASELINE.format(area=county))))
