@@ -75,11 +75,11 @@ def test_each_area_has_five_neighbours_of_its_own_kind(tables):
 
 def test_features_come_from_the_raw_files(tables):
     features = tables["neighbour_features"].set_index("area_code")
-    pop = pd.read_csv(FULL_RAW / "population" / "mye2022_lad_sex_singleyear_age_long.csv.gz")
-    mine = pop[(pop["code"] == CHARNWOOD) & (pop["sex"].str.casefold() == "persons")]
-    ages = mine[mine["age"] != "all"]
-    years = pd.to_numeric(ages["age"].astype(str).str.rstrip("+"))
-    share = ages.loc[years >= 65, "population"].sum() / ages["population"].sum()
+    # the mid-2024 MYE2 - Persons sheet: one row per area, one column per single year of age
+    pop = pd.read_csv(FULL_RAW / "population" / "mye2024_MYE2_persons_singleyear_age.csv")
+    mine = pop[pop["Code"] == CHARNWOOD].iloc[0]
+    ages = mine[[str(a) for a in range(90)] + ["90+"]].astype(float)
+    share = ages.iloc[65:].sum() / ages.sum()
     assert features.at[CHARNWOOD, "aged_65_plus"] == pytest.approx(share, rel=1e-12)
     # every current local authority and county has all four, and density is plausible
     assert not features.isna().any().any()

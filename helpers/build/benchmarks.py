@@ -27,11 +27,11 @@ RANK_COLUMNS = ["indicator_id", "period", "area_code", "set", "rank", "of", "qui
 NEIGHBOURS_K = 5
 FEATURES = {
     "deprived_share": "share of neighbourhoods in England's most deprived 20% (IMD 2025)",
-    "aged_65_plus": "share of residents aged 65 and over",
-    "aged_under_18": "share of residents aged under 18",
+    "aged_65_plus": "share of residents aged 65 and over (mid-2024)",
+    "aged_under_18": "share of residents aged under 18 (mid-2024)",
     "log_density": "population density (residents per km², log scale)",
 }
-AGE_SEX_YEAR = 2022  # the single-year-of-age estimates the age structure comes from
+AGE_SEX_YEAR = 2024  # the single-year-of-age estimates the age structure comes from
 
 
 def set_of(tier: str) -> str:
