@@ -7,6 +7,7 @@ from IPython.display import HTML
 
 from helpers.build import store
 from helpers.report import (
+    area_deprivation,
     charts,
     content,
     html_tables,
@@ -75,6 +76,21 @@ class OverviewSections:
         force = store.force_description()[0]
         alt = wording.map_alt(entry["name"], period, content.ranked(latest, mapped), force)
         _show(charts.show(fig, alt=alt))
+
+    def deprivation(self) -> None:
+        """The area's deprivation (IMD 2025) in a sentence, and its county's districts in a
+        table beside IMD 2019's most deprived tenth."""
+        codes = [self.area_code] + [d for d in self.codes["districts"] if d != self.area_code]
+        own, frame = area_deprivation.view(self.area_code, codes)
+        if frame.empty:
+            _show(HTML(markup.paragraph(area_deprivation.NO_DISTRICTS)))
+            return
+        if own is not None:
+            _show(HTML(area_deprivation.sentence(own)))
+        if len(frame) > 1 or own is None:
+            _show(HTML(area_deprivation.table(frame)))
+        else:
+            _show(HTML(markup.paragraph(area_deprivation.NOTE)))
 
     def then_and_now(self) -> None:
         frame = then_now.then_and_now(self.area_code)
