@@ -171,3 +171,19 @@ def test_a_count_that_is_not_a_number_names_the_column(tmp_path):
     with pytest.raises(DataError, match="Total recorded crime") as err:
         recorded_crime.read_csp_table(broken)
     assert "Blaby" in str(err.value) and RAW.name in str(err.value)
+
+
+def test_a_shared_csp_has_a_row_of_its_own(values, population):
+    """East and Mid Devon CSP: its count as published, its rate on the two districts' residents;
+    Dorset CSP also covers part of a unitary authority split between CSPs, so it has no rate."""
+    rows = {r["Community Safety Partnership name"]: r for r in published_rows()}
+    store = values[values["indicator_id"] == "csp_sexual_offences"].set_index("area_name")
+    devon = store.loc["East and Mid Devon CSP"]
+    assert devon["count"] == rows["East and Mid Devon"]["Sexual offences"]
+    assert devon["denominator"] == population["E07000040"] + population["E07000042"]
+    assert devon["area_type"] == "Community Safety Partnership"
+    assert "East Devon and Mid Devon" in devon["value_note"]
+    dorset = store.loc["Dorset CSP"]
+    assert dorset["count"] == rows["Dorset"]["Sexual offences"]
+    assert pd.isna(dorset["denominator"]) and pd.isna(dorset["value"])
+    assert "no rate" in dorset["value_note"]

@@ -44,7 +44,7 @@ def csp_values(
     year = int(source["population_year"])
     pop_of, _ = populations.denominators(population)
     counts = _area_counts(rows, areas, csp_lookup)
-    notes = _unassigned_notes(rows, areas, source["offence"])
+    notes = _unassigned_notes(rows, areas, entry["measure"])
     out = []
     for code, (count, note) in counts.items():
         said = [note] if isinstance(note, str) else []
@@ -57,7 +57,57 @@ def csp_values(
             said += [notes[code]] if code in notes else []
         row["value_note"] = ". ".join(said) if said else np.nan
         out.append(row)
+    out += _shared_rows(rows, areas, csp_lookup, pop_of, year, per, _period(table.period))
     return pd.DataFrame(out)
+
+
+def shared_csps(csp_lookup: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """The English CSPs that cover several current districts (csp_code, csp_name, lad_code),
+    one row per district: reports show such a CSP as one bar beside the districts."""
+    members = csp_members(csp_lookup)
+    current = set(areas.loc[areas["tier"].isin(["lower", "single"]), "area_code"])
+    shared = {c for c, lads in members.items() if len(lads & current) > 1}
+    rows = csp_lookup[csp_lookup["csp_code"].isin(shared)]
+    return rows[["csp_code", "csp_name", "lad_code"]].drop_duplicates().reset_index(drop=True)
+
+
+def _shared_rows(rows, areas, csp_lookup, pop_of, year, per, period) -> list[dict]:
+    """A row of its own for each CSP that several districts share, named as a CSP, with the
+    districts it covers in its note; its rate uses the sum of their populations."""
+    names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
+    csps = rows[rows["row_kind"] == "csp"].set_index("csp_code")
+    english = csp_lookup[csp_lookup["csp_code"].str.startswith("E")]
+    csps_of = english.groupby("lad_code")["csp_code"].nunique()
+    out = []
+    for code, group in shared_csps(csp_lookup, areas).groupby("csp_code"):
+        if code not in csps.index:
+            continue
+        lads = sorted(group["lad_code"])
+        count = float(csps.at[code, "count"])
+        # residents are known only where every district lies wholly inside this one CSP
+        whole = all(csps_of.get(lad) == 1 for lad in lads)
+        people = [pop_of.get((lad, year), np.nan) for lad in lads]
+        denominator = float(sum(people)) if whole and not any(pd.isna(people)) else np.nan
+        row = {
+            "area_code": code,
+            "area_name": f"{csps.at[code, 'csp_name']} CSP",
+            "area_type": "Community Safety Partnership",
+            "period": period,
+            "count": count,
+            "denominator": denominator,
+            "value_note": "One Community Safety Partnership covering "
+            + _joined([names.get(lad, lad) for lad in lads])
+            + ": published for them together, not split"
+            + (
+                ""
+                if whole
+                else "; no rate, as some of these districts' residents live in other CSPs"
+            ),
+        }
+        if denominator > 0 and not pd.isna(count):
+            row["value"] = count / denominator * per
+        out.append(row)
+    return out
 
 
 def csp_members(csp_lookup: pd.DataFrame) -> dict[str, frozenset[str]]:
@@ -130,7 +180,7 @@ def _shared_note(csp: str, csps: pd.DataFrame, members: dict, code: str, names: 
     )
 
 
-def _unassigned_notes(rows: pd.DataFrame, areas: pd.DataFrame, offence: str) -> dict[str, str]:
+def _unassigned_notes(rows: pd.DataFrame, areas: pd.DataFrame, measure: str) -> dict[str, str]:
     """{area code: the note on its force's crimes that were not assigned to a CSP}."""
     totals = force_totals(rows)
     loose = rows[rows["row_kind"] == "unassigned"].set_index("pfa_code")["count"]
@@ -147,7 +197,7 @@ def _unassigned_notes(rows: pd.DataFrame, areas: pd.DataFrame, offence: str) -> 
             share = f" ({left / total * 100:.1f}%)" if total and not is_small(left) else ""
             text = (
                 f"{who} could not assign {_amount(left)} of its {total:,.0f} "
-                f"{offence.lower()}{share} to a Community Safety Partnership: they are in its "
+                f"{measure}{share} to a Community Safety Partnership: they are in its "
                 "force-area figure but in no district's, so district figures are slightly low"
             )
         for code in areas.loc[areas["pfa_code"] == force, "area_code"]:

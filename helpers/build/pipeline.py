@@ -15,6 +15,7 @@ import pandas as pd
 
 from helpers.build import (
     benchmarks,
+    csp_values,
     deprivation,
     police_counts,
     police_summaries,
@@ -177,6 +178,7 @@ def _assemble(
         "police_crimes": crimes,
         "police_months": coverage,
         "police_type_gaps": type_gaps,
+        "shared_csps": csp_values.shared_csps(lookup["lad_pfa"], areas),
         "population": pop,
         "indicator_values": values,
         "deprivation_lsoa": dep_lsoa,

@@ -191,12 +191,15 @@ class Denominators:
 
 
 def counted(rows: list[dict], entry: dict, source: str) -> pd.DataFrame:
-    """Rows of counts and rates for all persons, all ages, as tidy indicator values."""
-    frame = pd.DataFrame(rows).assign(
+    """Rows of counts and rates for all persons, all ages, as tidy indicator values (a row may
+    name its own area; the others are named from the areas table later)."""
+    frame = pd.DataFrame(rows)
+    for column in ("area_name", "area_type"):
+        if column not in frame:
+            frame[column] = np.nan
+    frame = frame.assign(
         indicator_id=entry["id"],
         indicator_name=entry["name"],
-        area_name=np.nan,
-        area_type=np.nan,
         sex="Persons",
         age="All ages",
         category_type=np.nan,

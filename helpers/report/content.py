@@ -108,6 +108,17 @@ def latest_shown_period(history: pd.DataFrame) -> str | None:
     return periods.latest(shown["period"]) if len(shown) else None
 
 
+def own_gap_note(history: pd.DataFrame, code: str) -> str | None:
+    """Why the area has no figure, when its latest row is a gap that says why (e.g. "Published
+    only for the <CSP> Community Safety Partnership, which also covers ...")."""
+    mine = history[history["area_code"] == code]
+    if mine.empty or latest_shown_period(mine) is not None:
+        return None
+    last = mine[mine["period"] == periods.latest(mine["period"])]
+    notes = last["value_note"].dropna()
+    return str(notes.iloc[0]) if len(notes) else None
+
+
 def headline(
     entry: Mapping,
     *,

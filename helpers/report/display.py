@@ -124,8 +124,11 @@ class Report(OverviewSections):
             return
         if avail == "area":
             sentence = self._headline(ident).sentence
+            why = content.own_gap_note(views.series(ident, [self.area_code]), self.area_code)
             if sentence:
                 _show(HTML(markup.paragraph(sentence)))
+            elif why:
+                _show(HTML(wording.data_gap(why)))
             position = views.england_position(ident, self.area_code)
             placed = wording.rank_sentence(self.area, position, benchmarks.SET_WORDS)
             if placed:

@@ -90,8 +90,14 @@ def comparison_frame(indicator_id: str, area_code: str, period: str | None = Non
     """One period of an indicator for the areas of comparison_order that have a value row, in
     that order; statistical neighbours (named "<name> (similar area)") only where the indicator
     covers England that period. Default: the latest period with any value."""
-    order, similar = comparison_order(area_codes(area_code))
-    frame = store.indicator(indicator_id, order)
+    codes = area_codes(area_code)
+    order, similar = comparison_order(codes)
+    # a CSP that several of the districts share stands beside them, as one bar
+    shared = store.load("shared_csps")
+    local = [codes["area"], *codes["districts"]]
+    csps = list(dict.fromkeys(shared.loc[shared["lad_code"].isin(local), "csp_code"]))
+    at = len([c for c in order if c in local])
+    frame = store.indicator(indicator_id, order[:at] + csps + order[at:])
     if period is None:
         with_values = frame[frame["value"].notna()]
         if with_values.empty:
