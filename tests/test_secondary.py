@@ -214,3 +214,29 @@ def test_a_new_report_starts_with_an_empty_ledger(full_store, monkeypatch):
     ledger.record(store.indicator("police_drugs", [MELTON]))
     assert {c["area_code"] for c in ledger.drain()} == {MELTON}
     store.clear()
+
+
+def test_a_county_is_also_the_sum_of_its_other_districts_and_shared_csps(full_store, monkeypatch):
+    """Devon's CSP figures: the county = its own-CSP district (Exeter) plus the
+    three CSPs its other districts share; that group is known, and protected."""
+    monkeypatch.setenv("NEEDS_PROCESSED_DIR", str(full_store))
+    store.clear()
+    values = store.load("indicator_values")
+    cells = protection.cell_keys(values)
+    crime_types = store.build_info()["disclosure"]["police_crime_types"]
+    shared = store.load("shared_csps")
+    found = protection.groups(cells, store.national_areas(), crime_types, shared)
+    devon = [
+        g
+        for g in found
+        if cells.at[g.total, "area_code"] == "E10000008"
+        and cells.at[g.total, "indicator_id"] == "csp_sexual_offences"
+        and cells.loc[list(g.parts), "area_code"].str.startswith("E22").any()
+    ]
+    assert len(devon) == 1
+    parts = set(cells.loc[list(devon[0].parts), "area_code"])
+    assert {"E22000362", "E22000363", "E22000364"} <= parts and "E07000040" not in parts
+    total = cells.at[devon[0].total, "count"]
+    assert total == cells.loc[list(devon[0].parts), "count"].sum()  # it really adds up
+    assert exposures(cells["count"].where(~cells["hidden"]), cells["hidden"], found) == []
+    store.clear()

@@ -95,28 +95,43 @@ def cell_keys(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def groups(
-    cells: pd.DataFrame, areas: pd.DataFrame, crime_types: Mapping[str, Sequence[str]]
+    cells: pd.DataFrame,
+    areas: pd.DataFrame,
+    crime_types: Mapping[str, Sequence[str]],
+    shared: pd.DataFrame | None = None,
 ) -> list[Group]:
     """Every total published with all its parts, as positions in ``cells``.
 
     ``areas`` is the store's areas table (parents by code); ``crime_types`` gives, for each
-    police.uk indicator, the crime types its annual count adds up."""
+    police.uk indicator, the crime types its annual count adds up; ``shared`` the CSPs that
+    several districts share (csp_code, lad_code), so that a county is also the sum of its
+    other districts and those CSPs."""
     cells = cells.reset_index(drop=True)
     found: list[Group] = []
-    found += _geography(cells, areas)
+    found += _geography(cells, areas, shared)
     found += _annual(cells, crime_types)
     return found
 
 
-def _area_families(areas: pd.DataFrame) -> list[tuple[str, list[str]]]:
-    """(total, parts) of the area hierarchy: county = its districts, force area = its county
-    and unitaries, and force area = its districts and unitaries."""
+def _area_families(
+    areas: pd.DataFrame, shared: pd.DataFrame | None = None
+) -> list[tuple[str, list[str]]]:
+    """(total, parts) of the area hierarchy: county = its districts (or, with CSPs several of
+    them share, = its other districts and those CSPs), force area = its county and unitaries,
+    and force area = its districts and unitaries."""
     families = []
     tier = dict(zip(areas["area_code"], areas["tier"], strict=True))
+    members = (
+        shared.groupby("csp_code")["lad_code"].apply(set).to_dict() if shared is not None else {}
+    )
     for county in [c for c, t in tier.items() if t == "upper"]:
         districts = areas.loc[areas["county_code"] == county, "area_code"].tolist()
         if districts:
             families.append((county, districts))
+        inside = [c for c, lads in members.items() if lads <= set(districts)]
+        if inside:
+            covered = set().union(*(members[c] for c in inside))
+            families.append((county, [d for d in districts if d not in covered] + inside))
     for force in [c for c, t in tier.items() if t == "force"]:
         inside = areas[areas["pfa_code"] == force]
         tiers = inside["tier"]
@@ -128,9 +143,11 @@ def _area_families(areas: pd.DataFrame) -> list[tuple[str, list[str]]]:
     return families
 
 
-def _geography(cells: pd.DataFrame, areas: pd.DataFrame) -> list[Group]:
+def _geography(
+    cells: pd.DataFrame, areas: pd.DataFrame, shared: pd.DataFrame | None
+) -> list[Group]:
     slice_cols = ["kind", "indicator_id", "crime_type", "sex", "age", "period", "breakdown"]
-    families = _area_families(areas)
+    families = _area_families(areas, shared)
     totals = {total for total, _ in families}
     # only a slice that holds a total can form a group (neighbourhood cells never do)
     with_total = cells.loc[cells["area_code"].isin(totals), slice_cols].drop_duplicates()
@@ -202,7 +219,9 @@ def mark(
     position = np.flatnonzero(scope.to_numpy())
     published = [
         Group(int(position[g.total]), tuple(int(position[i]) for i in g.parts), g.name)
-        for g in groups(cells[scope].reset_index(drop=True), areas, crime_types)
+        for g in groups(
+            cells[scope].reset_index(drop=True), areas, crime_types, tables.get("shared_csps")
+        )
     ]
     hidden = protect(
         cells["count"].to_numpy(dtype="float64"),

@@ -82,7 +82,11 @@ def read_ledgers(out: Path) -> pd.DataFrame:
 
 
 def check_cells(
-    cells: pd.DataFrame, areas: pd.DataFrame, crime_types: dict, multipliers: dict
+    cells: pd.DataFrame,
+    areas: pd.DataFrame,
+    crime_types: dict,
+    multipliers: dict,
+    shared: pd.DataFrame | None = None,
 ) -> list[dict]:
     """Findings in the published cells (pure: frames in, findings out)."""
     found = []
@@ -124,7 +128,7 @@ def check_cells(
         for _, r in mixed.iterrows()
     ]
     state.loc[state["hidden"], "count"] = np.nan
-    groups = protection.groups(state[protection.CELL_COLUMNS], areas, crime_types)
+    groups = protection.groups(state[protection.CELL_COLUMNS], areas, crime_types, shared)
     for exposure in exposures(state["count"], state["hidden"], groups):
         cells_named = ", ".join(_label(state.iloc[i]) for i in exposure.hidden)
         found.append(
@@ -212,7 +216,9 @@ def audit(out: Path) -> dict:
     compendium = store.load("compendium")
     multipliers = dict(zip(compendium["id"], compendium["multiplier"], strict=True))
     cells = read_ledgers(out)
-    findings = check_cells(cells, store.areas(), crime_types, multipliers)
+    findings = check_cells(
+        cells, store.areas(), crime_types, multipliers, store.load("shared_csps")
+    )
     pages = _published(out, "*.html")
     for path in pages:
         findings += check_page(path.read_text(encoding="utf-8"), str(path.relative_to(out)))
