@@ -55,7 +55,7 @@ def rows(district_table: pd.DataFrame, lsoas: pd.DataFrame, codes: Sequence[str]
 
 
 def sentence(row: pd.Series) -> Markup:
-    """'In the English Indices of Deprivation 2025, Charnwood ranks 232nd of 296 ...'."""
+    """'In the English Indices of Deprivation 2025, <district> ranks 100th of 296 ...'."""
     from helpers import stats
 
     now, then = row["deciles_2025"], row["deciles_2019"]
