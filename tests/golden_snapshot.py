@@ -65,7 +65,8 @@ def store_snapshot(processed: Path) -> dict[str, str]:
         constants[str(ident)] = {
             c: (None if pd.isna(rows[c].iloc[0]) else _plain(rows[c].iloc[0])) for c in same
         }
-        keep = rows.drop(columns=same).sort_values(["area_code", "period"], kind="stable")
+        keep = rows.drop(columns=same)  # a one-period indicator has no period column left
+        keep = keep.sort_values([c for c in ("area_code", "period") if c in keep], kind="stable")
         files[f"indicator_values/{ident}.csv"] = _csv(keep)
     files["indicators.json"] = json.dumps(constants, indent=1, sort_keys=True) + "\n"
     for name, key in POLICE_TABLES.items():
