@@ -122,6 +122,7 @@ def _area_counts(
     """{area code: (count or NaN, note or NaN)} for every area the table can speak for."""
     members = csp_members(csp_lookup)
     csps = rows[rows["row_kind"] == "csp"].set_index("csp_code")
+    count_of = csps["count"].to_dict()  # dict lookups: .loc per district is slow
     names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
     of_district: dict[str, list[str]] = {}
     for csp, lads in members.items():
@@ -132,17 +133,17 @@ def _area_counts(
     for code in local["area_code"]:
         mine = sorted(of_district.get(code, []))
         shared = [c for c in mine if members[c] != {code}]
-        if not mine or any(c not in csps.index for c in mine):
+        if not mine or any(c not in count_of for c in mine):
             result[code] = (np.nan, "Not in the CSP table")
         elif shared:
             result[code] = (np.nan, _shared_note(shared[0], csps, members, code, names))
         else:
-            result[code] = _summed(csps.loc[mine, "count"])
+            result[code] = _summed([count_of[c] for c in mine])
     for county, group in areas[areas["tier"] == "lower"].groupby("county_code"):
         lads = set(group["area_code"])
         touching = {c for lad in lads for c in of_district.get(lad, [])}
-        if touching and all(members[c] <= lads for c in touching) and touching <= set(csps.index):
-            result[county] = _summed(csps.loc[sorted(touching), "count"])
+        if touching and all(members[c] <= lads for c in touching) and touching <= set(count_of):
+            result[county] = _summed([count_of[c] for c in sorted(touching)])
     totals = force_totals(rows)
     forces = areas[areas["tier"] == "force"]["area_code"]
     for force in forces:
@@ -165,7 +166,8 @@ def force_totals(rows: pd.DataFrame) -> pd.Series:
     return pd.concat([published, summed])
 
 
-def _summed(counts: pd.Series) -> tuple[float, object]:
+def _summed(counts) -> tuple[float, object]:
+    counts = pd.Series(counts, dtype=float)
     if counts.isna().any():
         return np.nan, "Not published (a CSP's figure is unavailable)"
     return float(counts.sum()), np.nan

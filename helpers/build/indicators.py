@@ -128,12 +128,17 @@ def add_statistics(
         .groupby([values["indicator_id"], values["area_code"]])
         .transform("any")
     )
+    where, markers, labels = [], [], []  # set once at the end: one .loc per group is slow
     for (ident, _area), group in values[with_limits].groupby(["indicator_id", "area_code"]):
         result = stats.recent_trend(
             group["value"], group["lower_95"], group["upper_95"], polarity=by_id[ident]["polarity"]
         )
-        last = group.index[latest[group.index]]
-        values.loc[last, ["trend_marker", "trend_label"]] = [result.marker, result.label]
+        for row in group.index[latest[group.index]]:
+            where.append(row)
+            markers.append(result.marker)
+            labels.append(result.label)
+    values.loc[where, "trend_marker"] = markers
+    values.loc[where, "trend_label"] = labels
     return values[COLUMNS]
 
 
