@@ -25,7 +25,8 @@ trends (recent trend), funnels (funnel plots, quantiles), limits and checks (sha
 disclosure (small-number suppression), secondary (the complementary
 suppression that stops a hidden count being worked out by subtraction), ranks (an area's rank
 and quintile in England, in Fingertips' words), neighbours (statistical nearest neighbours on
-open variables, a stand-in for CIPFA's).
+open variables, a stand-in for CIPFA's), links (the correlation of two indicators across
+areas, with and without allowing for deprivation).
 
 May import: helpers.core.
 """
@@ -34,6 +35,7 @@ from helpers.core.errors import StatsInputError
 from helpers.stats.ci_methods import CI_METHODS, RATE_CI_METHODS
 from helpers.stats.compare import compare
 from helpers.stats.funnels import funnel_limits, funnel_significance, quantiles
+from helpers.stats.links import Association, association
 from helpers.stats.neighbours import nearest_neighbours
 from helpers.stats.ranks import england_rank, ordinal, rank_words
 from helpers.stats.rates import dsr, mean_ci, proportion, rate
@@ -41,10 +43,12 @@ from helpers.stats.standardised import isr, isratio
 from helpers.stats.trends import TrendResult, recent_trend, recent_trend_proportion
 
 __all__ = [
+    "Association",
     "CI_METHODS",
     "RATE_CI_METHODS",
     "StatsInputError",
     "TrendResult",
+    "association",
     "compare",
     "dsr",
     "england_rank",
