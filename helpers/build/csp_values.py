@@ -5,7 +5,8 @@ How a CSP becomes an area's figure, without splitting anything:
 - a district or unitary authority whose CSPs cover it alone (one CSP, or the CSPs of the old
   districts a new unitary replaced) has their sum;
 - a district that shares a CSP with others ("Combined Local Authorities") has no figure of its
-  own: its row is a gap that gives the CSP's figure and names the districts it covers;
+  own: its row is a gap that gives the CSP's figure and names the districts it covers, and the
+  CSP has a row of its own (rated on its districts' residents where they lie wholly inside it);
 - a county is the sum of the CSPs of its districts, when none reaches outside it;
 - a force area is the force's published total, which includes the crimes the force could not
   assign to a CSP; every area row of that force says how many those were;
