@@ -40,7 +40,7 @@ def assemble(
 
     releases = [_read_release(raw, item) for item in pop_cfg.get("age_sex") or []]
     by_code = pd.concat(releases, ignore_index=True) if releases else _empty()
-    series = population.read_mye_series_by_name(raw / series_cfg["file"], years=[])
+    series = population.read_mye_series_by_name(raw / series_cfg["file"])
     series_years = set(series["year"])
     own = {int(i["year"]) for i in pop_cfg.get("age_sex") or []}
     wanted = range(first_year, last_year + 1)

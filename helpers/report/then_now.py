@@ -6,17 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.build import store
-from helpers.core import periods
-from helpers.report import ledger
+from helpers.report import ledger, views
 from helpers.stats import disclosure
-
-
-def _suppressed(frame: pd.DataFrame) -> pd.DataFrame:
-    return ledger.record(disclosure.suppress(frame))
-
-
-def latest_period(labels: pd.Series) -> str:
-    return periods.latest(labels.unique())
 
 
 def then_and_now(area_code: str | None = None) -> pd.DataFrame:
@@ -86,7 +77,8 @@ def _now_figure(entry: pd.Series, code: str) -> dict | None:
     here = data[(data["area_code"] == code) & data["value"].notna()]
     if here.empty:
         return None
-    latest = _suppressed(here[here["period"] == latest_period(here["period"])]).iloc[0]
+    shown = here[here["period"] == views.latest_period(here["period"])]
+    latest = ledger.record(disclosure.suppress(shown)).iloc[0]  # as views records its cells
     return {
         "period": latest["period"],
         "value": latest["value"],

@@ -5,6 +5,7 @@ vintages differ (one district's mid-2019 is about 5,000 lower in the revised ser
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -57,11 +58,11 @@ def read_mye_wide(path: str | Path, *, year: int, release: str) -> pd.DataFrame:
     return validate(long[OUT_COLUMNS], SCHEMA, path=path)
 
 
-def read_mye_series_by_name(path: str | Path, *, years: list[int]) -> pd.DataFrame:
+def read_mye_series_by_name(path: str | Path, *, years: Sequence[int] = ()) -> pd.DataFrame:
     """The revised totals series (one 'Mid-YYYY' column per year, areas by NAME only).
 
     Returns name, geography, year, population for every year in the file; fails if any of
-    `years` (the years the build needs) is missing."""
+    `years` (years a caller needs from this file alone) is missing."""
     path = Path(path)
     frame = read_csv(path, required=["Name", "Geography"], what="population series")
     available = {
