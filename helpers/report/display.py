@@ -16,6 +16,8 @@ from helpers.core import periods, provenance
 from helpers.core.errors import ReportError
 from helpers.report import charts, content, html_tables, ledger, markup, views, wording
 from helpers.report.markup import Markup
+from helpers.report.edition_display import EditionSections
+from helpers.report.first_display import FirstSections
 from helpers.report.overview_display import OverviewSections
 
 PRIORITY_TITLES = provenance.PRIORITY_TITLES
@@ -26,7 +28,7 @@ code_version = provenance.code_version
 _show = ledger.show
 
 
-class Report(OverviewSections):
+class Report(OverviewSections, FirstSections, EditionSections):
     """One report: a priority for an area. Remembers the indicators it showed, for the sources."""
 
     def __init__(self, priority: str, area_code: str):
