@@ -93,3 +93,30 @@ def test_mismatched_lengths_are_refused():
 
 def test_it_is_public():
     assert stats.association is links.association
+
+
+def test_the_band_around_the_line_is_the_fitted_means_interval(districts):
+    """Against the matrix form: var(fit at g) = s^2 g (X'X)^-1 g' with X = [1, x], and the
+    line against scipy's linregress."""
+    data = districts.dropna(subset=["alcohol", "violence"])
+    x, y = data["alcohol"].to_numpy(), data["violence"].to_numpy()
+    grid = np.linspace(x.min(), x.max(), 7)
+    fit, lower, upper = stats.fitted_band(data["alcohol"], data["violence"], grid)
+    line = sps.linregress(x, y)
+    assert fit == pytest.approx(line.intercept + line.slope * grid, rel=1e-10)
+    design = np.column_stack([np.ones_like(x), x])
+    residual = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    s2 = residual @ residual / (len(x) - 2)
+    g = np.column_stack([np.ones_like(grid), grid])
+    se = np.sqrt(s2 * np.einsum("ij,jk,ik->i", g, np.linalg.inv(design.T @ design), g))
+    t = sps.t.ppf(0.975, len(x) - 2)
+    assert lower == pytest.approx(fit - t * se, rel=1e-9)
+    assert upper == pytest.approx(fit + t * se, rel=1e-9)
+    # narrowest at the mean of x, where the line is best known
+    widths = upper - lower
+    assert widths.argmin() == np.abs(grid - x.mean()).argmin()
+
+
+def test_a_band_with_too_few_areas_is_blank():
+    fit, lower, upper = stats.fitted_band([1, 2, 3], [2, 4, 5], [1, 2])
+    assert np.isnan(fit).all() and np.isnan(lower).all() and np.isnan(upper).all()

@@ -35,7 +35,7 @@ from helpers.core.errors import StatsInputError
 from helpers.stats.ci_methods import CI_METHODS, RATE_CI_METHODS
 from helpers.stats.compare import compare
 from helpers.stats.funnels import funnel_limits, funnel_significance, quantiles
-from helpers.stats.links import Association, association
+from helpers.stats.links import Association, association, fitted_band
 from helpers.stats.neighbours import nearest_neighbours
 from helpers.stats.ranks import england_rank, ordinal, rank_words
 from helpers.stats.rates import dsr, mean_ci, proportion, rate
@@ -49,6 +49,7 @@ __all__ = [
     "StatsInputError",
     "TrendResult",
     "association",
+    "fitted_band",
     "compare",
     "dsr",
     "england_rank",

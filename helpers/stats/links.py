@@ -96,3 +96,31 @@ def _fisher(r: float, dof: int, z: float) -> tuple[float, float]:
         return r, r
     centre, half = math.atanh(r), z / math.sqrt(dof)
     return math.tanh(centre - half), math.tanh(centre + half)
+
+
+def fitted_band(
+    x: ArrayLike, y: ArrayLike, at: ArrayLike, *, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The least-squares line of y on x at the points `at`, with the confidence band of the
+    fitted mean (Student's t with n - 2 degrees of freedom): what a chart draws around the
+    line. Areas missing either value are left out; fewer than MIN_AREAS give NaN."""
+    from scipy.stats import t as student
+
+    level = confidence_level(confidence)
+    xs, ys = to_float("x", x).ravel(), to_float("y", y).ravel()
+    if xs.shape != ys.shape:
+        raise fail(f"x and y must be the same length, got {xs.size} and {ys.size}")
+    grid = to_float("at", at).ravel()
+    keep = ~(np.isnan(xs) | np.isnan(ys))
+    xs, ys = xs[keep], ys[keep]
+    n = xs.size
+    if n < MIN_AREAS or np.std(xs) == 0:
+        blank = np.full(grid.shape, math.nan)
+        return blank, blank.copy(), blank.copy()
+    slope, intercept = np.polyfit(xs, ys, 1)
+    fit = intercept + slope * grid
+    residual = ys - (intercept + slope * xs)
+    s = math.sqrt(float((residual**2).sum()) / (n - 2))
+    sxx = float(((xs - xs.mean()) ** 2).sum())
+    half = student.ppf(0.5 + level / 2, n - 2) * s * np.sqrt(1 / n + (grid - xs.mean()) ** 2 / sxx)
+    return fit, fit - half, fit + half
