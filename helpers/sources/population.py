@@ -12,7 +12,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from helpers.core.errors import DataError
-from helpers.sources.tabular import read_csv, validate
+from helpers.sources.imd import read_r_frame
+from helpers.sources.tabular import RESTORE_FIX, read_csv, require_columns, validate
 
 OUT_COLUMNS = ["area_code", "year", "sex", "age", "population", "release"]
 AGES = [str(a) for a in range(90)] + ["90+", "all"]
@@ -129,3 +130,46 @@ def read_mye2_persons(path: str | Path, *, year: int, release: str) -> pd.DataFr
         )
     long = long.assign(population=number.astype(float), year=year, sex="Persons", release=release)
     return validate(long[OUT_COLUMNS], SCHEMA, path=path)
+
+
+# --------------------------------------------------------------------------- small areas
+
+SAPE_FRAME = "population20_lsoa11"
+SAPE_AGES = [str(a) for a in range(90)] + ["90+"]
+SAPE_SCHEMA = pa.DataFrameSchema(
+    {
+        "lsoa_code": pa.Column(str, pa.Check.str_matches(r"^[EW]01\d{6}$"), unique=True),
+        "population": pa.Column(
+            float, [pa.Check.ge(0), pa.Check(lambda s: s % 1 == 0, error="whole_number")]
+        ),
+    }
+)
+
+
+def read_sape_lsoa11(path: str | Path) -> pd.DataFrame:
+    """ONS mid-2020 small-area estimates (SAPE23DT2, persons, as an R data file): one row per
+    2011 LSOA of England and Wales, lsoa_code and population (all ages, mid-2020).
+
+    The all-ages total must equal the sum of its single years of age, so a file whose columns
+    were shifted or cut cannot pass as a population."""
+    path = Path(path)
+    what = "mid-2020 LSOA population file (SAPE)"
+    frame = read_r_frame(path, SAPE_FRAME, what=what)
+    require_columns(
+        frame.columns, ["lsoa11_code", "total_population", *SAPE_AGES], path=path, what=what
+    )
+    ages = frame[SAPE_AGES].apply(pd.to_numeric, errors="coerce")
+    total = pd.to_numeric(frame["total_population"], errors="coerce")
+    bad = (ages.sum(axis=1) - total).abs().gt(0.5) | total.isna() | ages.isna().any(axis=1)
+    if bad.any():
+        row = int(frame.index[bad][0])
+        raise DataError(
+            f"column 'total_population': {frame.at[row, 'lsoa11_code']} (row {row + 1}) has "
+            f"{frame.at[row, 'total_population']!r}, not the sum of its ages 0 to 90+",
+            path=path,
+            fix=RESTORE_FIX,
+        )
+    out = pd.DataFrame(
+        {"lsoa_code": frame["lsoa11_code"].astype(object), "population": total.astype(float)}
+    )
+    return validate(out, SAPE_SCHEMA, path=path)
