@@ -17,6 +17,7 @@ from helpers.build import (
     benchmarks,
     csp_values,
     deprivation,
+    links_table,
     police_counts,
     police_summaries,
     populations,
@@ -104,6 +105,7 @@ def _assemble(
     build_cfg = config.load_params("build", params)
     fetched = compendium.fetched_path(raw)
     indicators = compendium.load(compendium_file, fetched)
+    pairs, unanswered = links_table.read_pairs(params, {e["id"]: e for e in indicators})
     info: dict = {}
 
     log.info("Reading geography lookups")
@@ -198,6 +200,14 @@ def _assemble(
     tables["boundaries.geojson"] = boundaries.read_boundaries(
         raw / "boundaries" / BOUNDARIES, areas, national.changes
     )
+    log.info("Links between crime and health across England (%d pairs)", len(pairs))
+    links_table.check_periods(pairs, tables["indicator_values"], params / "links.yaml")
+    points = links_table.link_points(
+        tables["indicator_values"], areas, tables["deprivation_district"], pairs
+    )
+    tables["link_points"] = points
+    tables["link_figures"] = links_table.link_figures(points, pairs)
+    tables["link_questions"] = links_table.unanswered_frame(unanswered)
     log.info("England ranks and statistical neighbours")
     tables["england_ranks"] = benchmarks.england_ranks(
         tables["indicator_values"], areas, indicators
