@@ -26,7 +26,8 @@ disclosure (small-number suppression), secondary (the complementary
 suppression that stops a hidden count being worked out by subtraction), ranks (an area's rank
 and quintile in England, in Fingertips' words), neighbours (statistical nearest neighbours on
 open variables, a stand-in for CIPFA's), links (the correlation of two indicators across
-areas, with and without allowing for deprivation).
+areas, with and without allowing for deprivation), inequality (the slope and relative indices
+of inequality across deprivation quantiles, with simulated limits).
 
 May import: helpers.core.
 """
@@ -35,6 +36,7 @@ from helpers.core.errors import StatsInputError
 from helpers.stats.ci_methods import CI_METHODS, RATE_CI_METHODS
 from helpers.stats.compare import compare
 from helpers.stats.funnels import funnel_limits, funnel_significance, quantiles
+from helpers.stats.inequality import Inequality, sii
 from helpers.stats.links import Association, association, fitted_band
 from helpers.stats.neighbours import nearest_neighbours
 from helpers.stats.ranks import england_rank, ordinal, rank_words
@@ -45,6 +47,7 @@ from helpers.stats.trends import TrendResult, recent_trend, recent_trend_proport
 __all__ = [
     "Association",
     "CI_METHODS",
+    "Inequality",
     "RATE_CI_METHODS",
     "StatsInputError",
     "TrendResult",
@@ -66,4 +69,5 @@ __all__ = [
     "rate",
     "recent_trend",
     "recent_trend_proportion",
+    "sii",
 ]
