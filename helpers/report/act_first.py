@@ -267,24 +267,21 @@ def line_words(line: Line) -> Markup:
 def rule_words(area: str, county: str | None) -> str:
     """The rule of the list, in plain words (one paragraph)."""
     against = (
-        "England, or with "
-        f"{county} where the report compares the district with its county (figures compared "
-        "locally, such as police.uk street-level crime)"
+        f"England, or with {county} where the report compares the district with its county "
+        "(such as police.uk street-level crime)"
         if county
         else "England"
     )
     return (
         f"How this list is made: each indicator's latest figure for {area} is compared with "
-        f"{against}; worse means significantly worse, at 95% confidence or more. The recent "
-        "trend is the Fingertips test on the five latest figures. First come indicators that "
-        "are worse and getting worse, then worse with no significant change, then similar but "
-        "getting worse; within each group those worse at 99.8% confidence come first, then the "
-        "report's order. Where the recent trend cannot be calculated (for example fewer than "
-        "five years in an unbroken series) the list says so and does not guess. Indicators that "
-        "are worse but getting better are named under the list; indicators where neither a "
-        "higher nor a lower figure is better (such as recorded drug crime) are not judged. A "
-        "figure hidden to protect privacy is never shown: its indicator is left out, and the "
-        "list says how many were."
+        f"{against}; worse means significantly worse, at 95% confidence or more, and the recent "
+        "trend is the Fingertips test on the five latest figures. Worse and getting worse comes "
+        "first, then worse with no significant change, then similar but getting worse; within "
+        "a group, worse at 99.8% confidence comes before 95%, then the report's order. Where "
+        "the trend cannot be calculated the list says why and does not guess. Worse but "
+        "getting better is named under the list; indicators where neither a higher nor a lower "
+        "figure is better (such as recorded drug crime) are not judged. A figure hidden to "
+        "protect privacy is never shown: its indicator is left out and counted."
     )
 
 
