@@ -325,12 +325,3 @@ def test_bad_outcomes_and_levels_are_refused(outcome, level):
 def test_outcome_words_are_read_loosely():
     assert "significantly higher" in drugs("Charnwood", "2023", 336, 1.787139, "Higher", 95)
     assert "no statistical comparison" in drugs("Charnwood", "2023", 336, 1.787, np.nan)
-
-
-def test_association_wording_is_honest():
-    from helpers.report.narrative import association
-
-    strong = association(x_name="Alcohol misuse", y_name="Violence", rho=0.81, n=9)
-    assert "strong positive association" in strong and "not evidence that one causes" in strong
-    assert "little or no association" in association(x_name="A", y_name="B", rho=-0.1, n=9)
-    assert "too few areas" in association(x_name="A", y_name="B", rho=float("nan"), n=2)

@@ -31,7 +31,6 @@ from helpers.stats import disclosure
 
 __all__ = [
     "OUTCOMES",
-    "association",
     "format_count",
     "format_value",
     "headline",
@@ -259,25 +258,3 @@ def headline(
     if value_label is None:
         value_label = f"the rate of {measure}" if unit.strip().startswith("per") else measure
     return _finish(f"In {when} {value_label} in {area} was {shown}{clause}")
-
-
-def association(*, x_name: str, y_name: str, rho: float, n: int) -> str:
-    """An honest sentence about a rank correlation across a few areas: association, not cause."""
-    if n < 3 or rho != rho:  # NaN
-        return _finish(
-            f"There are too few areas ({n}) to describe an association between "
-            f"{y_name.lower()} and {x_name.lower()}"
-        )
-    if abs(rho) < 0.4:
-        return _finish(
-            f"Across these {n} areas there is little or no association (Spearman "
-            f"rank correlation {rho:.2f})"
-        )
-    strength = "strong" if abs(rho) >= 0.7 else "moderate"
-    direction, tendency = ("positive", "more") if rho > 0 else ("negative", "less")
-    return _finish(
-        f"Across these {n} areas there is a {strength} {direction} association (Spearman rank "
-        f"correlation {rho:.2f}): areas with more of one tend to have {tendency} of the other. "
-        "This is an association between areas, not evidence that one causes the other, and with "
-        "so few areas it could be chance"
-    )

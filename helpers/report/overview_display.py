@@ -1,5 +1,5 @@
-"""The overview report's own parts (area profile, rug, map, then and now, links), mixed into
-helpers.report.display.Report, which holds the report's area, codes and names."""
+"""The overview report's own parts (area profile, rug, map, then and now, crime-health links),
+mixed into helpers.report.display.Report, which holds the report's area, codes and names."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from helpers.report import (
     area_deprivation,
     charts,
     content,
+    crime_health,
     html_tables,
     ledger,
     markup,
-    narrative,
     then_now,
     views,
     wording,
@@ -101,31 +101,52 @@ class OverviewSections:
         district = None if self.codes["is_county"] else self.area
         _show(HTML(html_tables.then_now_html(frame, county, district)))
 
-    def links(self, x_id: str, y_id: str, period_x: str, period_y: str) -> None:
-        x_entry, y_entry = store.compendium_entry(x_id), store.compendium_entry(y_id)
-        self.shown += [x_id, y_id]
-        frame = views.links(x_id, y_id, period_x, period_y)
-        fig = charts.scatter(
-            frame,
-            x="x",
-            y="y",
-            label="area_name",
-            highlight=None if self.codes["is_county"] else self.area,
-            title=f"{y_entry['name']} and {x_entry['name']}",
-            xlabel=f"{x_entry['name']}, {period_x} ({x_entry['unit']})",
-            ylabel=f"{y_entry['name']}, {period_y} ({y_entry['unit']})",
-            source=f"{wording.SHORT_SOURCE[x_entry['source_kind']]}; "
-            f"{wording.SHORT_SOURCE[y_entry['source_kind']]}",
-        )
-        rho = frame["x"].corr(frame["y"], method="spearman")
-        alt = wording.links_alt(x_entry["name"], y_entry["name"], len(frame), rho)
-        _show(charts.show(fig, alt=alt))
-        _show(
-            HTML(
-                markup.paragraph(
-                    narrative.association(
-                        x_name=x_entry["name"], y_name=y_entry["name"], rho=rho, n=len(frame)
-                    )
-                )
+    def links(self) -> None:
+        """Every crime-health link of params/links.yaml across England: a national chart with
+        the assessment's areas in colour, the sentence, and the questions open data cannot
+        answer."""
+        ids = crime_health.pairs()
+        if not ids:
+            _show(HTML(markup.paragraph(crime_health.NO_PAIRS)))
+        coloured = list(dict.fromkeys([*self.codes["districts"], self.area_code]))
+        labelled = self.codes["districts"] if self.codes["is_county"] else [self.area_code]
+        county = self.names.get(self.codes["county"], "")
+        for pair_id in ids:
+            found = crime_health.link(pair_id)
+            fig_row, points = found.figures, found.points
+            sides = {s: self._link_side(fig_row, s) for s in ("x", "y")}
+            names = [e["name"] if e else crime_health.DEPRIVATION_NAME for e, _ in sides.values()]
+            self.shown += [
+                fig_row[f"{s}_indicator"] for s, (e, _) in sides.items() if e is not None
+            ]
+            placed = bool(points["area_code"].isin(labelled).any())
+            note = crime_health.missing_note(self.area, placed)
+            fig = charts.national_scatter(
+                points,
+                crime_health.band(points),
+                coloured=coloured,
+                labelled=labelled,
+                coloured_label=crime_health.coloured_label(county, self.area, self.codes),
+                title=crime_health.chart_title(names),
+                xlabel=sides["x"][1],
+                ylabel=sides["y"][1],
+                source=crime_health.source_line([e for e, _ in sides.values()]),
+                notes=[note] if note else [],
             )
-        )
+            _show(HTML(markup.heading(fig_row["question"], 3)))
+            alt = crime_health.alt(fig_row, names[0], names[1], self.area, placed)
+            _show(charts.show(fig, alt=alt))
+            _show(HTML(markup.paragraph(crime_health.sentence(fig_row))))
+        asked = crime_health.questions()
+        if len(asked):
+            _show(HTML(markup.heading("Questions open data cannot answer", 3)))
+            _show(HTML(crime_health.questions_html(asked)))
+
+    def _link_side(self, figures: dict, side: str) -> tuple[dict | None, str]:
+        """The compendium entry of one side of a pair (None for deprivation) and its axis
+        label."""
+        ident = figures[f"{side}_indicator"]
+        if ident == crime_health.DEPRIVATION:
+            return None, crime_health.DEPRIVATION_AXIS
+        entry = store.compendium_entry(ident)
+        return entry, f"{entry['name']}, {figures[f'{side}_period']} ({entry['unit']})"

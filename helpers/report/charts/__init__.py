@@ -2,14 +2,16 @@
 
 One theme (theme), shared parts (parts), and one module per kind of chart: compare-areas bars
 and the spine chart (bars), trends (trends), police.uk months (monthly), the map (maps),
-deprivation and association (deprivation). Every chart has a title, labelled axes with units, a
-source line, and words beside colours (outcomes, "no data", "suppressed (privacy)"), so
-colour is never the only cue. Missing values are never drawn as zero. Each function returns a
-matplotlib Figure; `show` (embed) turns it into an inline PNG with alt text."""
+deprivation (deprivation) and the national crime-health links (links). Every chart has a
+title, labelled axes with units, a source line, and words beside colours (outcomes, "no
+data", "suppressed (privacy)"), so colour is never the only cue. Missing values are never
+drawn as zero. Each function returns a matplotlib Figure; `show` (embed) turns it into an
+inline PNG with alt text."""
 
 from helpers.report.charts.bars import compare_bars, spine
 from helpers.report.charts.deprivation import deprivation_deciles, scatter
 from helpers.report.charts.embed import show, to_png
+from helpers.report.charts.links import national_scatter
 from helpers.report.charts.maps import choropleth
 from helpers.report.charts.monthly import monthly, seasonality
 from helpers.report.charts.parts import new_figure
@@ -38,6 +40,7 @@ __all__ = [
     "compare_bars",
     "deprivation_deciles",
     "monthly",
+    "national_scatter",
     "new_figure",
     "scatter",
     "seasonality",
