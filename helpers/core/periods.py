@@ -8,7 +8,7 @@ the phrase a sentence uses, the axis title, ordering) are built on it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -145,3 +145,35 @@ def month_ranges(months: Sequence[str]) -> str:
 
 def _run_words(run: list) -> str:
     return ", ".join(str(p) for p in run) if len(run) <= 2 else f"{run[0]} to {run[-1]}"
+
+
+def year_windows(status: Mapping[str, str], n: int = 5) -> list[tuple[str, str]]:
+    """The last `n` complete, non-overlapping 12-month periods ending in the latest published
+    month, most recent first, as ('YYYY-MM', 'YYYY-MM') pairs; fewer when the months run out
+    or a period would take in a month that was not published (`status` maps each month of the
+    snapshot's range to 'published' or 'missing'). Overlapping rolling years are never used:
+    the trend test treats its points as independent."""
+    import pandas as pd
+
+    months = {pd.Period(m, "M"): s for m, s in status.items()}
+    published = [m for m, s in months.items() if s == "published"]
+    if not published:
+        return []
+    end = max(published)
+    out = []
+    while len(out) < n:
+        span = [end - k for k in range(12)]
+        if any(months.get(m) != "published" for m in span):
+            break
+        out.append((str(span[-1]), str(end)))
+        end -= 12
+    return out
+
+
+def first_trend_month(status: Mapping[str, str], n: int = 5) -> str | None:
+    """The first month whose 12-month period would be the n-th unbroken one after the last
+    missing month (None when nothing is missing)."""
+    import pandas as pd
+
+    missing = [pd.Period(m, "M") for m, s in status.items() if s != "published"]
+    return str(max(missing) + 12 * n) if missing else None
