@@ -59,6 +59,7 @@ def write_index(
             "</tbody></table>",
             "Reports by area and priority",
         )
+        + since_last_section(out, areas)
         + rug_section()
         + '<h2 id="compendium">Data compendium</h2><p>Every indicator, with its definition, '
         'source, caveats and where it exists: <a href="compendium.html">the data compendium'
@@ -66,6 +67,7 @@ def write_index(
     )
     toc = [
         {"id": "reports", "text": "Reports"},
+        {"id": "since-last", "text": "Since the last edition"},
         {"id": "overview", "text": f"Across {across_words()}"},
         {"id": "compendium", "text": "Data compendium"},
     ]
@@ -134,3 +136,62 @@ def rug_section() -> str:
         "in each area; each cell says, in words and colour, how it compares.</p>"
         + html_tables.rug_html(table)
     )
+
+
+def since_last_section(out: Path, areas: list[str]) -> str:
+    """What changed since the last edition in each area, counted (each report lists its own),
+    or that this is the first edition recorded."""
+    from helpers.report import editions, html_tables, markup
+
+    record = editions.for_reports(editions.read(editions.record_path(out)))
+    heading = '<h2 id="since-last">Since the last edition</h2>'
+    current = editions.label(record["current"])
+    if not record.get("last"):
+        return heading + str(
+            markup.paragraph(
+                f"This is the first edition recorded ({current}): there is no earlier edition to "
+                "compare with. From the next edition on, each area's changes are counted here."
+            )
+        )
+    found = {area: editions.changes(area, None, record) for area in areas}
+    rows, first = [], []
+    for area, changes in found.items():
+        name = store.area_name(area)
+        if changes.first:
+            first.append(name)
+            continue
+        n = changes.counts()
+        rows.append(
+            f'<tr><th scope="row">{html.escape(name)}</th><td>{n["comparison changed"]}</td>'
+            f"<td>{n['new period']}</td><td>{n['gap filled']}</td><td>{n['withdrawn']}</td></tr>"
+        )
+    caption = "Changes since the last edition, by area (all priorities)"
+    text = str(
+        markup.paragraph(
+            f"Compared with the last edition ({editions.label(record['last'])}); this edition: "
+            f"{current}. Each report lists its changes under “Since the last edition”."
+        )
+    )
+    table = (
+        html_tables.scrollable(
+            f'<table class="data text grid"><caption>{html.escape(caption)}</caption><thead><tr>'
+            '<th scope="col">Area</th><th scope="col">Comparison changed</th>'
+            '<th scope="col">New periods or indicators</th><th scope="col">Gaps filled</th>'
+            '<th scope="col">No longer published</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>",
+            caption,
+        )
+        if rows
+        else ""
+    )
+    if first:
+        text += str(
+            markup.paragraph(
+                f"No earlier edition was recorded for {', '.join(first)}: this is the first "
+                "edition for it."
+                if len(first) == 1
+                else f"No earlier edition was recorded for {', '.join(first)}: this is the "
+                "first edition for them."
+            )
+        )
+    return heading + text + table

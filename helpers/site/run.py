@@ -27,9 +27,13 @@ from datetime import UTC, datetime
 from helpers.build import store
 from helpers.core import config, files, paths
 from helpers.core.errors import ParamsError
+from helpers.report import editions
 from helpers.site import index_page, worker
 
 log = logging.getLogger(__name__)
+
+# what run.json says of each edition (editions.json beside it holds the values too)
+EDITION_FIELDS = ("id", "fingerprint", "data_snapshot", "built_at", "run_date")
 
 
 def available_notebooks() -> list[str]:
@@ -84,12 +88,15 @@ def run(
     os.environ.setdefault("NEEDS_RUN_TIME", datetime.now(UTC).isoformat(timespec="seconds"))
     timeout = int(config.load_params("run").get("cell_timeout", 300))
     code = _code_fingerprint()
+    # the edition this run uses, and the last one its reports compare with (written first)
+    record = editions.roll_for_run(out)
+    edition = editions.cache_key(record)
     tasks = [
         worker.Task(
             nb,
             area,
             store.area_name(area),
-            _report_key(nb, area, info["fingerprint"], code),
+            _report_key(nb, area, info["fingerprint"], code, edition),
             str(out),
             timeout,
         )
@@ -130,7 +137,14 @@ def run(
     from helpers.site import audit
 
     checked = audit.audit(out)
-    summary = {"reports": [asdict(r) for r in ordered], "audit": checked}
+    summary = {
+        "reports": [asdict(r) for r in ordered],
+        "editions": {
+            name: {k: v for k, v in (record[name] or {}).items() if k in EDITION_FIELDS} or None
+            for name in ("current", "last")
+        },
+        "audit": checked,
+    }
     files.write_text(out / "run.json", json.dumps(summary, indent=2))
     failed = [r for r in ordered if r.status == "failed"]
     for r in failed:
@@ -174,7 +188,11 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _report_key(notebook: str, area: str, store_fingerprint: str, code: str) -> str:
+def _report_key(
+    notebook: str, area: str, store_fingerprint: str, code: str, edition: str = ""
+) -> str:
+    """What a report depends on: its notebook, area, params, store, code, and the last edition
+    its "since the last edition" section compares with."""
     digest = hashlib.sha256()
     digest.update((paths.NOTEBOOKS / f"{notebook}.ipynb").read_bytes())
     digest.update(json.dumps({"area_code": area}, sort_keys=True).encode())
@@ -182,4 +200,5 @@ def _report_key(notebook: str, area: str, store_fingerprint: str, code: str) -> 
         digest.update((paths.PARAMS / f"{name}.yaml").read_bytes())
     digest.update(store_fingerprint.encode())
     digest.update(code.encode())
+    digest.update(edition.encode())
     return digest.hexdigest()
