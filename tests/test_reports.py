@@ -73,6 +73,8 @@ def test_every_indicator_section_has_a_chart(site_run):
                     "Indicators across",
                     "Domestic abuse",
                     "Deprivation",  # a table of ranks and deciles
+                    "act on first",  # a ranked list of the sections below
+                    "Since the last edition",  # a list of changes
                 )
             ):
                 continue
