@@ -201,8 +201,11 @@ def test_section_words_escape_names_and_say_first_or_nothing():
     changed.append(("p", DISTRICT, "2022", 60, 1.0, "not compared", "better"))
     text = _html(compare(values(*BASE), values(*changed[:2], changed[3])))
     assert "Admissions &lt;script&gt;: Similar to England in 2022, now Worse than England" in text
-    assert "Crime: Similar to The County in 2022, now Better than The County in 2022" in text
-    assert "old456" in text and "new123" in text and "<script>" not in text
+    # the same period compared again (a revision): said as such, against the county
+    assert "Crime: now Better than The County in 2022; the last edition said Similar to" in text
+    assert "last edition, first run on 1 December 2025 (data snapshot old456)" in text
+    assert "This edition: data snapshot new123 (store built 1 February 2026)" in text
+    assert "<script>" not in text
     assert "first edition recorded for Somewhere" in _html(compare(None, values(*BASE)), False)
     assert "Nothing has changed for Somewhere in mental health" in _html(
         compare(values(*BASE), values(*BASE))
@@ -294,7 +297,7 @@ def test_two_runs_across_a_changed_snapshot(full_store, notebooks, tmp_path, mon
     assert summary["editions"]["last"]["id"] == record["current"]["id"]
     second = _section(page.read_text())
     assert "first edition" not in second
-    assert "first run 10 January 2026" in second  # the last edition, by its labels
+    assert "first run on 10 January 2026" in second  # the last edition, by its labels
     assert (
         "Domestic abuse-flagged crimes (partner data): new in this edition (latest figures 2024)"
         in second

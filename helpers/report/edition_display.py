@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from IPython.display import HTML
 
 from helpers.build import store
-from helpers.core import provenance
+from helpers.core import periods, provenance
 from helpers.report import content, editions, ledger, markup, palette, since_last
 from helpers.report.markup import Markup
 
@@ -79,13 +79,13 @@ def section_html(
         return markup.paragraph(
             Markup(
                 "This is the first edition recorded for {}: there is no earlier edition to "
-                "compare with. This edition is {}. The next edition will list here what "
+                "compare with. This edition: {}. The next edition will list here what "
                 "changed: comparisons with the benchmark, new periods and gaps filled."
             ).format(area, editions.label(current))
         )
     last = record.get("last") or {}
     intro = markup.paragraph(
-        Markup("Compared with the last edition ({}). This edition: {}.").format(
+        Markup("Compared with the last edition, {}. This edition: {}.").format(
             editions.label(last), editions.label(current)
         )
     )
@@ -141,21 +141,26 @@ def change_line(
     if where:
         name = Markup("{} ({})").format(name, ", ".join(where))
     was, now = row.get("period_before"), row.get("period_after")
+    said, says = (periods.phrase(p) if p else p for p in (was, now))
     if kind == "category":
         bench = county if row.get("column") == "county_outcome" else "England"
+        if was == now:  # the same period, compared again (revised figures or benchmark)
+            return Markup("{}: now {} in {}; the last edition said {}").format(
+                name, _compared(row["after"], bench), says, _compared(row["before"], bench)
+            )
         return Markup("{}: {} in {}, now {} in {}").format(
-            name, _compared(row["before"], bench), was, _compared(row["after"], bench), now
+            name, _compared(row["before"], bench), said, _compared(row["after"], bench), says
         )
     if kind == "new period":
         return Markup("{}: figures for {} added (the last edition's latest was {})").format(
-            name, now, was
+            name, says, said
         )
     if kind == "new indicator":
-        return Markup("{}: new in this edition (latest figures {})").format(name, now)
+        return Markup("{}: new in this edition (latest figures {})").format(name, says)
     if kind == "gap filled" and was == now:
-        return Markup("{}: {} now has a figure (a gap in the last edition)").format(name, now)
+        return Markup("{}: {} now has a figure (a gap in the last edition)").format(name, says)
     if kind == "gap filled":
-        return Markup("{}: now has a figure ({}); the last edition had none").format(name, now)
+        return Markup("{}: now has a figure ({}); the last edition had none").format(name, says)
     return Markup("{}: no figure in this edition (the last edition's latest was {})").format(
-        name, was
+        name, said
     )

@@ -109,13 +109,18 @@ def cache_key(record: dict) -> str:
 
 
 def label(edition: dict) -> str:
-    """'data snapshot 1a2b3c4d5e6f, store built 12 May 2026, first run 13 May 2026'."""
-    parts = [f"data snapshot {edition.get('data_snapshot') or 'unknown'}"]
-    for name, key in (("store built", "built_at"), ("first run", "run_date")):
+    """'first run on 13 May 2026 (data snapshot 1a2b3c4d5e6f, store built 12 May 2026)': the
+    run date names an edition; the snapshot alone does not (partner data is not in it)."""
+
+    def day(key: str) -> str | None:
         when = pd.to_datetime(edition.get(key), errors="coerce", utc=True)
-        if pd.notna(when):
-            parts.append(f"{name} {when:%d %B %Y}")
-    return ", ".join(parts)
+        return None if pd.isna(when) else f"{when.day} {when:%B %Y}"
+
+    snapshot = f"data snapshot {edition.get('data_snapshot') or 'unknown'}"
+    built = f"store built {day('built_at')}" if day("built_at") else None
+    if day("run_date"):
+        return f"first run on {day('run_date')} ({', '.join(filter(None, [snapshot, built]))})"
+    return f"{snapshot} ({built})" if built else snapshot
 
 
 def changes(

@@ -149,7 +149,7 @@ def since_last_section(out: Path, areas: list[str]) -> str:
     if not record.get("last"):
         return heading + str(
             markup.paragraph(
-                f"This is the first edition recorded ({current}): there is no earlier edition to "
+                f"This is the first edition recorded, {current}: there is no earlier edition to "
                 "compare with. From the next edition on, each area's changes are counted here."
             )
         )
@@ -168,7 +168,7 @@ def since_last_section(out: Path, areas: list[str]) -> str:
     caption = "Changes since the last edition, by area (all priorities)"
     text = str(
         markup.paragraph(
-            f"Compared with the last edition ({editions.label(record['last'])}); this edition: "
+            f"Compared with the last edition, {editions.label(record['last'])}. This edition: "
             f"{current}. Each report lists its changes under “Since the last edition”."
         )
     )
