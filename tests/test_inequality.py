@@ -187,3 +187,146 @@ def test_bad_input_names_the_argument(change, argument):
 
 
 # ------------------------------------------------------------------ the population reader
+
+
+SAPE = Path(__file__).parents[1] / "data" / "raw" / "population" / "population20_lsoa11.rda"
+
+
+def test_the_mid_2020_lsoa_file_holds_every_2011_lsoa_of_england_and_wales():
+    from helpers.sources import population
+
+    frame = population.read_sape_lsoa11(SAPE)
+    assert list(frame.columns) == ["lsoa_code", "population"]
+    assert frame["lsoa_code"].is_unique
+    england = frame[frame["lsoa_code"].str.startswith("E")]
+    assert len(england) == 32844 and len(frame) - len(england) == 1909
+    assert england["population"].sum() == 56_550_138  # ONS mid-2020 England
+    assert frame["population"].between(500, 20_000).all()  # LSOAs hold about 1,000 to 3,000
+
+
+def small_area_file(path: Path, **change) -> Path:
+    """A two-LSOA file shaped like the ONS one (written with rdata), with `change` applied."""
+    import rdata
+
+    ages = {str(a): [1.0, 2.0] for a in range(90)} | {"90+": [3.0, 4.0]}
+    frame = pd.DataFrame(
+        {
+            "lsoa11_name": pd.Series(["A 001A", "A 001B"], dtype=object),
+            "lsoa11_code": pd.Series(["E01000001", "W01000002"], dtype=object),
+            "total_population": [93.0, 184.0],
+        }
+        | ages
+    )
+    for col, value in change.items():
+        frame = frame.rename(columns={col: value}) if isinstance(value, str) else frame
+        if not isinstance(value, str):
+            frame[col] = value
+    rdata.write_rda(path, {"population20_lsoa11": frame}, compression="bzip2")
+    return path
+
+
+def test_a_bad_lsoa_population_file_names_the_file_the_column_and_the_fix(tmp_path):
+    from helpers.core.errors import DataError
+    from helpers.sources import population
+
+    good = population.read_sape_lsoa11(small_area_file(tmp_path / "good.rda"))
+    assert good["population"].tolist() == [93.0, 184.0]
+    cases = {
+        "renamed": ({"total_population": "total_pop"}, "'total_population'"),
+        "total": ({"total_population": [93.0, 185.0]}, "W01000002"),
+        "code": (
+            {"lsoa11_code": pd.Series(["E01000001", "S01000002"], dtype=object)},
+            "'lsoa11_code'",
+        ),
+        "fraction": ({"total_population": [93.5, 184.0], "0": [1.5, 2.0]}, "'total_population'"),
+    }
+    for name, (change, words) in cases.items():
+        path = small_area_file(tmp_path / f"{name}.rda", **change)
+        with pytest.raises(DataError) as error:
+            population.read_sape_lsoa11(path)
+        message = str(error.value)
+        assert f"{name}.rda" in message and words in message and "What to do" in message, name
+    broken = tmp_path / "population20_lsoa11.rda"
+    broken.write_bytes(b"not R data")
+    with pytest.raises(DataError, match="not a readable R data file"):
+        population.read_sape_lsoa11(broken)
+    with pytest.raises(DataError, match="is missing"):
+        population.read_sape_lsoa11(tmp_path / "absent.rda")
+
+
+# ------------------------------------------------------------------ the store
+
+
+@pytest.fixture(scope="module")
+def deciles(full_store: Path) -> pd.DataFrame:
+    return pd.read_parquet(full_store / "police_deprivation.parquet")
+
+
+@pytest.fixture(scope="module")
+def slopes(full_store: Path) -> pd.DataFrame:
+    return pd.read_parquet(full_store / "police_inequality.parquet")
+
+
+def test_rates_per_resident_only_for_years_on_2011_lsoas(deciles):
+    old = deciles[deciles["year"] <= "2022"]
+    new = deciles[deciles["year"] >= "2023"]
+    assert set(old["year"]) == {"2020", "2021"} and len(new)
+    assert new[["residents", "rate", "rate_lower", "rate_upper"]].isna().all().all()
+    assert set(new["rate_note"]) == {"no small-area population for 2021 LSOAs is shipped"}
+    with_people = old[old["lsoas"] > 0]
+    assert with_people["residents"].gt(0).all()
+    assert old.loc[old["lsoas"] == 0, "residents"].isna().all()  # a gap, never zero
+    # the README's checks of the file: Charnwood's 2011 LSOAs hold 188,416, Blaby's 101,950
+    one_type = old[(old["year"] == "2021") & (old["crime_type"] == "Burglary")]
+    people = one_type.groupby("area_code")["residents"].sum()
+    assert people["E07000130"] == 188_416 and people["E07000129"] == 101_950
+    assert people["E10000018"] == people[[f"E070001{i}" for i in range(29, 36)]].sum()
+
+
+def test_a_rate_is_the_count_per_1000_residents_with_poisson_limits(deciles):
+    shown = deciles[deciles["rate"].notna()]
+    assert len(shown) > 1000
+    assert np.allclose(shown["rate"] * shown["residents"] / 1000, shown["count"], rtol=1e-12)
+    assert (shown["rate_lower"] <= shown["rate"]).all() and (
+        shown["rate"] < shown["rate_upper"]
+    ).all()
+    # Byar's limits (counts of 10 and more), written out here from the textbook formula
+    big = shown[shown["count"] >= 10]
+    o, z = big["count"], 1.959963984540054
+    low = o * (1 - 1 / (9 * o) - z / (3 * np.sqrt(o))) ** 3
+    high = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * np.sqrt(o + 1))) ** 3
+    assert np.allclose(big["rate_lower"], low / big["residents"] * 1000, rtol=1e-10)
+    assert np.allclose(big["rate_upper"], high / big["residents"] * 1000, rtol=1e-10)
+
+
+def test_no_rate_where_the_count_is_hidden_and_no_sii_where_a_decile_is(deciles, slopes):
+    hidden = deciles[deciles["suppressed"]]
+    assert len(hidden) and hidden[["rate", "rate_lower", "rate_upper"]].isna().all().all()
+    assert set(hidden.loc[hidden["year"] <= "2022", "rate_note"]) == {"hidden to protect privacy"}
+    keys = ["area_code", "year", "crime_type"]
+    with_hidden = hidden.loc[hidden["year"] <= "2022", keys].drop_duplicates()
+    rows = slopes.merge(with_hidden, on=keys)
+    assert len(rows) and rows["sii"].isna().all() and rows["rii"].isna().all()
+    assert rows["note"].str.contains("hidden to protect privacy").all()
+    assert slopes.loc[slopes["year"] >= "2023", "sii"].isna().all()
+    assert slopes.loc[slopes["year"] >= "2023", "note"].str.contains("2021 LSOAs").all()
+
+
+def test_the_store_sii_is_the_weighted_slope_of_the_decile_rates(deciles, slopes):
+    """Leicester's violent crime in 2021: the SII (most deprived minus least deprived, per 1,000
+    residents) is the slope of the population-weighted line through the ten decile rates."""
+    keys = ("E06000016", "2021", "Violence and sexual offences")
+    rows = deciles.set_index(["area_code", "year", "crime_type"]).loc[keys]
+    rows = rows.sort_values("imd_decile")
+    found = slopes.set_index(["area_code", "year", "crime_type"]).loc[keys]
+    pop = rows["residents"].to_numpy()
+    intercept, slope = weighted_line(ridits(pop), rows["rate"].to_numpy(), pop)
+    assert found["sii"] == pytest.approx(-slope, rel=1e-10)
+    assert found["rii"] == pytest.approx(intercept / (intercept + slope), rel=1e-10)
+    assert found["sii_lower"] < found["sii"] < found["sii_upper"]
+    assert found["deciles"] == 10 and found["residents"] == pop.sum()
+    assert found["sii"] > 0  # more violent crime per resident in the most deprived deciles
+    # a district without neighbourhoods in every decile is fitted on the deciles it has
+    some = slopes[slopes["note"].str.contains("left out", na=False) & slopes["sii"].notna()]
+    assert len(some) and (some["deciles"] < 10).all() and (some["deciles"] >= 5).all()
+    assert not math.isnan(some["sii_lower"].iloc[0])

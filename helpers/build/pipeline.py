@@ -19,6 +19,7 @@ from helpers.build import (
     deprivation,
     links_table,
     police_counts,
+    police_inequality,
     police_summaries,
     populations,
     protection,
@@ -37,6 +38,7 @@ from helpers.sources import (
     places,
     police_forces,
     police_uk,
+    population,
 )
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ class BuildResult:
 
 
 BOUNDARIES = "Local_Authority_Districts_December_2019_UK_BUC.geojson"
+LSOA_POPULATION = "population/population20_lsoa11.rda"
 
 
 def build(
@@ -169,13 +172,20 @@ def _assemble(
     )
 
     lsoa_counts = police_summaries.lsoa_year(crimes, lsoas, type_gaps, groups)
+    # the manifest check has verified the file if it is there; a snapshot without it has no
+    # rates per resident by decile, and the tables say so
+    sape = raw / LSOA_POPULATION
+    residents = None
+    if sape.exists():
+        log.info("Reading the mid-2020 LSOA populations (rates per resident by decile)")
+        residents = population.read_sape_lsoa11(sape)
     tables = {
         "areas": areas,
         "area_changes": national.changes,
         "police_monthly": police_summaries.monthly(crimes, coverage, type_gaps, groups),
         "police_lsoa_year": lsoa_counts,
         "police_deprivation": police_summaries.deprivation(
-            lsoa_counts, lsoas, coverage, type_gaps, groups
+            lsoa_counts, lsoas, coverage, type_gaps, groups, residents
         ),
         "police_crimes": crimes,
         "police_months": coverage,
@@ -193,6 +203,9 @@ def _assemble(
     log.info("Disclosure control: primary and secondary suppression")
     crime_types = protection.police_crime_types(indicators)
     tables = protection.mark(tables, crime_types)
+    # after the marking: no rate where a count is hidden, and no SII where a decile is
+    tables["police_deprivation"] = police_summaries.hide_rates(tables["police_deprivation"])
+    tables["police_inequality"] = police_inequality.police_inequality(tables["police_deprivation"])
     info["disclosure"] = {  # the audit after `needs run` rebuilds the groups from these
         "police_crime_types": crime_types,
         "suppressed_cells": {n: int(tables[n]["suppressed"].sum()) for n in protection.TABLES},

@@ -4,7 +4,11 @@ counts by area, counts by LSOA and year (hot spots), and counts by deprivation d
 Each crime takes the IMD decile of its own LSOA, in the edition made for that LSOA's vintage
 (helpers.build.deprivation): IMD 2019 for 2011 LSOAs (police.uk up to 2022), IMD 2025 for 2021
 LSOAs (from 2023). In 2023 police.uk used both vintages for some months (January to May), so a
-2023 decile count can mix both editions: its rows say so ("IMD 2019 and IMD 2025")."""
+2023 decile count can mix both editions: its rows say so ("IMD 2019 and IMD 2025").
+
+Years on 2011 LSOAs also get the decile's residents (ONS mid-2020 small-area estimates) and
+the crime rate per 1,000 of them; no small-area population for 2021 LSOAs is shipped, so years
+on 2021 LSOAs keep crimes per neighbourhood only, and say why (``rate_note``)."""
 
 from __future__ import annotations
 
@@ -13,9 +17,37 @@ import logging
 import numpy as np
 import pandas as pd
 
+from helpers import stats
 from helpers.build import deprivation as editions
+from helpers.core.errors import DataError
 
 log = logging.getLogger(__name__)
+
+PER_RESIDENTS = 1000
+"""Rates by deprivation decile are crimes per 1,000 residents."""
+POPULATION_VINTAGE = "2011"
+"""The LSOA vintage the shipped small-area population (mid-2020) is for."""
+NO_POPULATION_2021 = "no small-area population for 2021 LSOAs is shipped"
+NO_POPULATION_FILE = "the snapshot has no LSOA population file"
+NO_NEIGHBOURHOOD = "no neighbourhood of the area is in this decile"
+NO_COUNT = "a month of this crime type is missing from the year"
+HIDDEN = "hidden to protect privacy"
+RATE_COLUMNS = ("rate", "rate_lower", "rate_upper")
+DEPRIVATION_COLUMNS = [
+    "area_code",
+    "year",
+    "crime_type",
+    "imd_decile",
+    "imd_edition",
+    "lsoas",
+    "count",
+    "per_lsoa",
+    "residents",
+    "rate",
+    "rate_lower",
+    "rate_upper",
+    "rate_note",
+]
 
 
 def police_groups(areas: pd.DataFrame, forces) -> dict[str, tuple[str, list[str]]]:
@@ -102,6 +134,7 @@ def deprivation(
     coverage: pd.DataFrame,
     type_gaps: pd.DataFrame,
     groups: dict,
+    residents: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Crimes per LSOA per year by IMD decile, for complete years (a crime type missing from
     one of the year's months has no count that year), with the edition of the deciles used.
@@ -112,7 +145,13 @@ def deprivation(
     vintage in that decile (2011 LSOAs and IMD 2019 up to 2022, 2021 LSOAs and IMD 2025 from
     2023). ``imd_edition`` names every edition the area's figures of the year draw on: 2023,
     with 2011 codes in some months, reads "IMD 2019 and IMD 2025" (deciles are compared
-    between editions, never ranks)."""
+    between editions, never ranks).
+
+    ``residents`` (lsoa_code, population: mid-2020, 2011 LSOAs) adds, for years on 2011 LSOAs,
+    the decile's ``residents`` and the rate per 1,000 with PHE limits (``rate``, ``rate_lower``,
+    ``rate_upper``); elsewhere these are NaN and ``rate_note`` says why. Disclosure control
+    comes later (helpers.build.protection): a view hides the rate wherever it hides the
+    count."""
     months = coverage.assign(year=coverage["month"].str[:4])
     complete = months.groupby(["pfa_code", "year"])["status"].apply(
         lambda s: (s == "published").sum() == 12
@@ -129,6 +168,7 @@ def deprivation(
             vintage = "2011" if year <= "2022" else "2021"
             pool = lsoas[(lsoas["vintage"] == vintage) & lsoas["lad_code"].isin(members)]
             n_lsoas = pool.groupby("imd_decile").size()
+            people = _residents(pool, residents, area) if vintage == POPULATION_VINTAGE else None
             of_year = part[part["year"] == year]
             edition = editions.editions(
                 [editions.EDITION_OF_VINTAGE[vintage], *of_year["imd_edition"].dropna()]
@@ -159,6 +199,62 @@ def deprivation(
                             "lsoas": n,
                             "count": count,
                             "per_lsoa": count / n if known else np.nan,
+                            "residents": people.get(decile, np.nan)
+                            if people is not None
+                            else np.nan,
+                            "rate_note": _rate_note(n, vintage, residents, known),
                         }
                     )
-    return pd.DataFrame(rows)
+    return _with_rates(pd.DataFrame(rows, columns=DEPRIVATION_COLUMNS))
+
+
+def _residents(pool: pd.DataFrame, residents: pd.DataFrame | None, area: str) -> pd.Series | None:
+    """Residents of the area's 2011 LSOAs by decile; every LSOA must have a population."""
+    if residents is None:
+        return None
+    people = pool[["lsoa_code", "imd_decile"]].merge(residents, how="left", on="lsoa_code")
+    missing = people.loc[people["population"].isna(), "lsoa_code"]
+    if len(missing):
+        raise DataError(
+            f"{len(missing)} 2011 LSOA(s) of {area} have no mid-2020 population "
+            f"(first: {missing.iloc[0]})",
+            fix="use the complete ONS file for every 2011 LSOA (data/sources.yaml, "
+            "ons_sape_2020_lsoa11)",
+        )
+    return people.groupby("imd_decile")["population"].sum()
+
+
+def _rate_note(n: int, vintage: str, residents: pd.DataFrame | None, known) -> str | None:
+    """Why a decile has no rate per resident (None where it has one)."""
+    if vintage != POPULATION_VINTAGE:
+        return NO_POPULATION_2021
+    if residents is None:
+        return NO_POPULATION_FILE
+    if not n:
+        return NO_NEIGHBOURHOOD
+    return None if known else NO_COUNT
+
+
+def _with_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Crimes per 1,000 residents with PHE limits (exact below 10 crimes, Byar's from 10)."""
+    frame = frame.astype({c: float for c in ("residents", "rate", "rate_lower", "rate_upper")})
+    ok = frame["count"].notna() & frame["residents"].gt(0)
+    if ok.any():
+        found = stats.rate(
+            frame.loc[ok, "count"], frame.loc[ok, "residents"], multiplier=PER_RESIDENTS
+        )
+        frame.loc[ok, ["rate", "rate_lower", "rate_upper"]] = found[
+            ["value", "lower", "upper"]
+        ].to_numpy()
+    return frame
+
+
+def hide_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """The deprivation table after disclosure control, with no rate where the count is hidden:
+    a rate times the residents beside it would give the count back. (Views hide the count and
+    the per-neighbourhood figure; the store keeps counts for the audit's checks.)"""
+    hidden = frame["suppressed"].to_numpy(dtype=bool)
+    out = frame.copy()
+    out.loc[hidden, list(RATE_COLUMNS)] = np.nan
+    out.loc[hidden & out["residents"].notna().to_numpy(), "rate_note"] = HIDDEN
+    return out

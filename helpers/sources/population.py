@@ -138,8 +138,8 @@ SAPE_FRAME = "population20_lsoa11"
 SAPE_AGES = [str(a) for a in range(90)] + ["90+"]
 SAPE_SCHEMA = pa.DataFrameSchema(
     {
-        "lsoa_code": pa.Column(str, pa.Check.str_matches(r"^[EW]01\d{6}$"), unique=True),
-        "population": pa.Column(
+        "lsoa11_code": pa.Column(str, pa.Check.str_matches(r"^[EW]01\d{6}$"), unique=True),
+        "total_population": pa.Column(
             float, [pa.Check.ge(0), pa.Check(lambda s: s % 1 == 0, error="whole_number")]
         ),
     }
@@ -170,6 +170,7 @@ def read_sape_lsoa11(path: str | Path) -> pd.DataFrame:
             fix=RESTORE_FIX,
         )
     out = pd.DataFrame(
-        {"lsoa_code": frame["lsoa11_code"].astype(object), "population": total.astype(float)}
+        {"lsoa11_code": frame["lsoa11_code"].astype(object), "total_population": total}
     )
-    return validate(out, SAPE_SCHEMA, path=path)
+    out = validate(out, SAPE_SCHEMA, path=path)  # the file's own column names in any message
+    return out.rename(columns={"lsoa11_code": "lsoa_code", "total_population": "population"})
