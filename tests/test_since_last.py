@@ -257,6 +257,7 @@ def test_two_runs_across_a_changed_snapshot(full_store, notebooks, tmp_path, mon
     """The full store (the index page draws indicators the subset lacks), then the same data
     with a partner file added, built beside it: to the run, the store changed."""
     from helpers.build import pipeline, store
+    from helpers.report import editions
     from helpers.site import run
 
     outputs = tmp_path / "outputs"
@@ -290,6 +291,8 @@ def test_two_runs_across_a_changed_snapshot(full_store, notebooks, tmp_path, mon
     pipeline.build(FULL_RAW, rebuilt, partner=tmp_path / "partner", force=True)
     monkeypatch.setenv("NEEDS_PROCESSED_DIR", str(rebuilt))
     store.clear()
+    # an analyst's notebook before the next run sees what that run will compare with
+    assert editions.for_reports()["last"]["id"] == record["current"]["id"]
     monkeypatch.setenv("NEEDS_RUN_TIME", "2026-02-10T09:00:00+00:00")
     assert run.run(**scope) == 0
     summary = json.loads((outputs / "run.json").read_text())
