@@ -297,6 +297,13 @@ def test_two_runs_across_a_changed_snapshot(full_store, notebooks, tmp_path, mon
     assert run.run(**scope) == 0
     summary = json.loads((outputs / "run.json").read_text())
     assert [r["status"] for r in summary["reports"]] == ["ok"]  # not the cached first page
+    # the record holds values only: no count, and no value of a suppressed figure (the
+    # example's 3 crimes in one district)
+    kept = json.loads((outputs / "editions.json").read_text())["current"]
+    assert "count" not in kept["columns"]
+    rows = [dict(zip(kept["columns"], row, strict=True)) for row in kept["rows"]]
+    hidden = [r for r in rows if r["indicator_id"].startswith("partner_") and r["suppressed"]]
+    assert hidden and all(r["value"] is None for r in hidden)
     assert summary["editions"]["last"]["id"] == record["current"]["id"]
     second = _section(page.read_text())
     assert "first edition" not in second
