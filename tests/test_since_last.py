@@ -124,9 +124,10 @@ def test_gaps_filled_a_row_a_series_and_a_declared_gap():
     gap.append(("g", DISTRICT, "2022", np.nan, np.nan, "not compared", "not compared"))
     filled = [*BASE, ("a", DISTRICT, "2021", 40, 8.0, "similar", "not compared")]
     filled.append(("g", DISTRICT, "2022", 20, 2.0, "better", "not compared"))
-    declared = [{"id": "gap_x", "name": "X by district", "priority": "mh"}]
+    declared = [{"id": "gap_x", "name": "X by district", "priority": "mh"}] * 2  # listed once
     found = compare(values(*gap), values(*filled), last_gaps=declared, current_gaps=[])
     rows = found.of("gap filled")
+    assert len(rows) == 3
     assert set(zip(rows["kind"], rows["indicator_id"], rows["period_after"], strict=True)) == {
         ("gap filled", "a", "2021"),  # a period that was a gap row
         ("gap filled", "g", "2022"),  # an indicator with no figure before

@@ -259,9 +259,11 @@ def _gap_changes(
     last_gaps: list[Mapping], current_gaps: list[Mapping], priority: str | None
 ) -> list[dict]:
     """Declared gaps of the priority closed (in the last edition, not now) or opened."""
-    mine = [g for g in last_gaps if priority is None or g.get("priority") == priority]
-    theirs = [g for g in current_gaps if priority is None or g.get("priority") == priority]
-    was, now = {g["id"] for g in mine}, {g["id"] for g in theirs}
+    # by id, once each (a gap is declared once, but a record could be edited by hand)
+    mine = {g["id"]: g for g in last_gaps if priority is None or g.get("priority") == priority}
+    theirs = {g["id"]: g for g in current_gaps if priority is None or g.get("priority") == priority}
+    was, now = set(mine), set(theirs)
+    mine, theirs = list(mine.values()), list(theirs.values())
     found = [
         _change("declared gap filled", g["id"], name=g.get("name"))
         for g in mine
