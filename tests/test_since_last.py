@@ -205,7 +205,7 @@ def test_section_words_escape_names_and_say_first_or_nothing():
     # the same period compared again (a revision): said as such, against the county
     assert "Crime: now Better than The County in 2022; the last edition said Similar to" in text
     assert "last edition, first run on 1 December 2025 (data snapshot old456)" in text
-    assert "This edition: data snapshot new123 (store built 1 February 2026)" in text
+    assert "This edition: data snapshot new123." in text
     assert "<script>" not in text
     assert "first edition recorded for Somewhere" in _html(compare(None, values(*BASE)), False)
     assert "Nothing has changed for Somewhere in mental health" in _html(

@@ -109,18 +109,12 @@ def cache_key(record: dict) -> str:
 
 
 def label(edition: dict) -> str:
-    """'first run on 13 May 2026 (data snapshot 1a2b3c4d5e6f, store built 12 May 2026)': the
-    run date names an edition; the snapshot alone does not (partner data is not in it)."""
-
-    def day(key: str) -> str | None:
-        when = pd.to_datetime(edition.get(key), errors="coerce", utc=True)
-        return None if pd.isna(when) else f"{when.day} {when:%B %Y}"
-
+    """'first run on 13 May 2026 (data snapshot 1a2b3c4d5e6f)': the run date names an edition,
+    as the snapshot alone does not (partner data is not in it). Not the store's build time,
+    which a rebuild of the same data changes (and which would unsettle the golden pages)."""
     snapshot = f"data snapshot {edition.get('data_snapshot') or 'unknown'}"
-    built = f"store built {day('built_at')}" if day("built_at") else None
-    if day("run_date"):
-        return f"first run on {day('run_date')} ({', '.join(filter(None, [snapshot, built]))})"
-    return f"{snapshot} ({built})" if built else snapshot
+    when = pd.to_datetime(edition.get("run_date"), errors="coerce", utc=True)
+    return snapshot if pd.isna(when) else f"first run on {when.day} {when:%B %Y} ({snapshot})"
 
 
 def changes(
