@@ -14,7 +14,16 @@ from IPython.display import HTML
 from helpers.build import benchmarks, store
 from helpers.core import periods, provenance
 from helpers.core.errors import ReportError
-from helpers.report import charts, content, html_tables, ledger, markup, views, wording
+from helpers.report import (
+    charts,
+    content,
+    html_tables,
+    inequality_words,
+    ledger,
+    markup,
+    views,
+    wording,
+)
 from helpers.report.markup import Markup
 from helpers.report.edition_display import EditionSections
 from helpers.report.first_display import FirstSections
@@ -277,6 +286,7 @@ class Report(OverviewSections, FirstSections, EditionSections):
         alt = wording.deprivation_alt(measure, self.area, year, gradient)
         _show(charts.show(fig, alt=alt))
         _show(HTML(markup.paragraph(wording.deprivation_note(self.area, gradient))))
+        self._per_resident(crime_type, measure)
         spots = views.hot_spots(self.area_code, crime_type, year)
         if spots.empty:
             _show(
@@ -294,6 +304,32 @@ class Report(OverviewSections, FirstSections, EditionSections):
         table = wording.hot_spots_table(spots, measure, year)
         counts = [c for c in table.columns if c.startswith(measure.capitalize())]
         _show(HTML(html_tables.html_table(table, caption=caption, counts=counts)))
+
+    def _per_resident(self, crime_type: str, measure: str) -> None:
+        """The latest complete year with residents by decile (2011 LSOAs): crimes per 1,000
+        residents with their limits, and the slope index of inequality in words."""
+        years = views.resident_years()
+        if not years:
+            return
+        year = years[-1]
+        rates = views.deprivation_rates(self.area_code, crime_type, year)
+        edition = wording.edition_of(rates)
+        fig = charts.deprivation_deciles(
+            rates,
+            value="rate",
+            lower="rate_lower",
+            upper="rate_upper",
+            title=f"{measure.capitalize()} per 1,000 residents by deprivation, {year}",
+            ylabel="Crimes per 1,000 residents",
+            xlabel=wording.decile_axis(edition),
+            source=inequality_words.rate_source(edition),
+        )
+        alt = inequality_words.rate_alt(measure, self.area, year, rates, edition)
+        _show(charts.show(fig, alt=alt))
+        slope = views.inequality(self.area_code, crime_type, year)
+        words = inequality_words.inequality_sentence(measure, self.area, year, rates, slope)
+        _show(HTML(markup.paragraph(words)))
+        _show(HTML(markup.paragraph(inequality_words.rate_note(self.area, year, rates))))
 
     # ------------------------------------------------------------------ gaps, sources
 
