@@ -330,3 +330,81 @@ def test_the_store_sii_is_the_weighted_slope_of_the_decile_rates(deciles, slopes
     some = slopes[slopes["note"].str.contains("left out", na=False) & slopes["sii"].notna()]
     assert len(some) and (some["deciles"] < 10).all() and (some["deciles"] >= 5).all()
     assert not math.isnan(some["sii_lower"].iloc[0])
+
+
+# ------------------------------------------------------------------ the report
+
+
+@pytest.fixture
+def shown(full_store: Path, monkeypatch):
+    """What a Report displays (object, metadata), from the full store."""
+    from IPython import display as ipython_display
+
+    from helpers.build import store
+
+    monkeypatch.setenv("NEEDS_PROCESSED_DIR", str(full_store))
+    store.clear()
+    out: list[tuple[object, dict | None]] = []
+    monkeypatch.setattr(
+        ipython_display, "display", lambda o, metadata=None: out.append((o, metadata))
+    )
+    yield out
+    store.clear()
+
+
+def page_of(shown) -> str:
+    import html
+
+    parts = [getattr(o, "data", "") for o, _ in shown]
+    return html.unescape("\n".join(p for p in parts if isinstance(p, str)))
+
+
+def test_the_police_section_gives_the_sii_in_words(shown, slopes, deciles):
+    from helpers.report.display import Report
+
+    Report("domestic_sexual_violence", "E07000130").police_local(
+        "Violence and sexual offences", "violent and sexual offences"
+    )
+    page = page_of(shown)
+    row = slopes.set_index(["area_code", "year", "crime_type"]).loc[
+        ("E07000130", "2021", "Violence and sexual offences")
+    ]
+    rates = deciles[
+        (deciles["area_code"] == "E07000130")
+        & (deciles["year"] == "2021")
+        & (deciles["crime_type"] == "Violence and sexual offences")
+    ].set_index("imd_decile")["rate"]
+    sentence = (
+        f"Across the deprivation deciles of Charnwood, violent and sexual offences in 2021 ran "
+        f"from {rates[1]:.1f} crimes per 1,000 residents in its most deprived decile (1) to "
+        f"{rates[10]:.1f} in its least deprived (10); the slope index of inequality is "
+        f"{row['sii']:.1f} more crimes per 1,000 residents in the most deprived than the least "
+        f"deprived (95% CI {row['sii_lower']:.1f} to {row['sii_upper']:.1f})."
+    )
+    assert sentence in page
+    # the latest year's chart stays per neighbourhood, and says why
+    assert "For 2024 police.uk places crimes in 2021 LSOAs, and no small-area population" in page
+    assert "Bar chart of violent and sexual offences per 1,000 residents by IMD 2019 decile" in page
+    # the ledger gets the rates with residents in thousands: rate x denominator = count
+    cells = pd.DataFrame([c for _, m in shown if m for c in m["needs_published_cells"]])
+    rated = cells[(cells["kind"] == "deprivation") & (cells["period"] == "2021")]
+    assert len(rated) == 10
+    assert np.allclose(rated["value"] * rated["denominator"], rated["count"], rtol=1e-9)
+
+
+def test_where_a_decile_is_hidden_the_section_says_why_there_is_no_sii(shown, slopes):
+    from helpers.report.display import Report
+
+    local = [f"E070001{i}" for i in range(29, 36)]
+    hidden = slopes[
+        slopes["area_code"].isin(local)
+        & (slopes["year"] == "2021")
+        & slopes["note"].str.contains("hidden to protect privacy", na=False)
+    ]
+    assert len(hidden)
+    row = hidden.iloc[0]
+    Report("domestic_sexual_violence", row["area_code"]).police_local(row["crime_type"], "crimes")
+    page = page_of(shown)
+    assert "no slope index of inequality is given: a decile is hidden to protect privacy" in page
+    assert "not shown, to protect privacy" in page
+    assert "the slope index of inequality is" not in page

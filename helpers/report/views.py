@@ -265,15 +265,53 @@ def hot_spots(
     return _suppressed(frame.nlargest(n, "count").reset_index(drop=True))
 
 
-def deprivation(area_code: str, crime_type: str, year: str | None = None) -> pd.DataFrame:
+RATE_COLUMNS = ("rate", "rate_lower", "rate_upper")
+PER_RESIDENTS = 1000
+
+
+def _deprivation_rows(area_code: str, crime_type: str, year: str) -> pd.DataFrame:
     frame = store.load("police_deprivation")
-    year = year or complete_years()[-1]
-    frame = frame[
+    return frame[
         (frame["area_code"] == area_code)
         & (frame["crime_type"] == crime_type)
         & (frame["year"] == year)
     ].reset_index(drop=True)
-    return _suppressed(frame, dependent=("per_lsoa",))
+
+
+def deprivation(area_code: str, crime_type: str, year: str | None = None) -> pd.DataFrame:
+    """Crimes per neighbourhood (LSOA) by IMD decile, and per 1,000 residents where the year's
+    neighbourhoods have a population; a hidden count hides both."""
+    frame = _deprivation_rows(area_code, crime_type, year or complete_years()[-1])
+    return _suppressed(frame, dependent=("per_lsoa", *RATE_COLUMNS))
+
+
+def resident_years() -> list[str]:
+    """Complete police.uk years with crimes per resident by decile (years on 2011 LSOAs, for
+    which the small-area population is shipped)."""
+    frame = store.load("police_deprivation")
+    with_people = set(frame.loc[frame["residents"].notna(), "year"])
+    return [year for year in complete_years() if year in with_people]
+
+
+def deprivation_rates(area_code: str, crime_type: str, year: str) -> pd.DataFrame:
+    """Crimes per 1,000 residents by IMD decile, with limits, for a year on 2011 LSOAs."""
+    frame = _deprivation_rows(area_code, crime_type, year).drop(columns=["per_lsoa"])
+    # the ledger checks value x denominator against the count: for a rate per 1,000 the
+    # denominator is the residents in thousands
+    frame = frame.assign(value=frame["rate"], denominator=frame["residents"] / PER_RESIDENTS)
+    return _suppressed(frame, dependent=(*RATE_COLUMNS, "value"))
+
+
+def inequality(area_code: str, crime_type: str, year: str) -> dict | None:
+    """The area's slope index of inequality across deciles in a year (police_inequality), or
+    None where the store has no row for it."""
+    frame = store.load("police_inequality")
+    rows = frame[
+        (frame["area_code"] == area_code)
+        & (frame["crime_type"] == crime_type)
+        & (frame["year"] == year)
+    ]
+    return rows.iloc[0].to_dict() if len(rows) else None
 
 
 def map_values(indicator_id: str) -> tuple[str, pd.DataFrame]:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from helpers import stats
 from helpers.build import deprivation as imd
+from helpers.build import police_summaries as police
 from helpers.core import periods
 from helpers.report import markup, palette
 from helpers.report.markup import Markup
@@ -33,10 +34,16 @@ MAP_ATTRIBUTION = (
     "for National Statistics licensed under the Open Government Licence v3.0."
 )
 LSOA_NOTE = (
-    "Neighbourhoods are 2011 or 2021 Lower layer Super Output Areas (about 1,000 to "
-    "3,000 residents each); their populations are not in this snapshot, so the "
-    "measure is crimes per neighbourhood, not per resident."
+    "Neighbourhoods are Lower layer Super Output Areas (LSOAs, about 1,000 to 3,000 residents "
+    "each)."
 )
+PER_NEIGHBOURHOOD = {
+    police.NO_POPULATION_2021: "For {year} police.uk places crimes in 2021 LSOAs, and no "
+    "small-area population for 2021 LSOAs is shipped, so the measure is crimes per "
+    "neighbourhood, not per resident.",
+    police.NO_POPULATION_FILE: "This snapshot has no small-area population, so the measure "
+    "is crimes per neighbourhood, not per resident.",
+}
 
 
 # ---------------------------------------------------------------------- sources and gaps
@@ -286,12 +293,16 @@ def deprivation_alt(measure: str, area: str, year: str, gradient: pd.DataFrame) 
 
 
 def deprivation_note(area: str, gradient: pd.DataFrame) -> str:
-    """Under the deprivation chart: what a neighbourhood is, how a year that mixes IMD
-    editions is counted, deciles the area has no neighbourhood in, and deciles hidden for
-    privacy."""
+    """Under the deprivation chart: what a neighbourhood is, why the measure is per
+    neighbourhood (no population for the year's LSOAs), how a year that mixes IMD editions is
+    counted, deciles the area has no neighbourhood in, and deciles hidden for privacy."""
     empty = gradient.loc[gradient["lsoas"] == 0, "imd_decile"].astype(str).tolist()
     hidden = gradient.loc[gradient["suppressed"], "imd_decile"].astype(str).tolist()
     text = LSOA_NOTE
+    notes = set(gradient["rate_note"].dropna()) if "rate_note" in gradient else set()
+    reasons = [words for note, words in PER_NEIGHBOURHOOD.items() if note in notes]
+    if reasons:  # why these are crimes per neighbourhood, not per resident
+        text += " " + reasons[0].format(year=", ".join(gradient["year"].astype(str).unique()))
     if imd.is_mixed(edition_of(gradient)):
         year = ", ".join(gradient["year"].astype(str).unique())
         text += " " + MIXED_EDITIONS_NOTE.format(
