@@ -50,7 +50,7 @@ NO_CRIMES = (
 LEFT_OUT = "{deciles} left out: no neighbourhood of the area is in them"
 
 
-def _deciles(values) -> str:
+def decile_words(values) -> str:
     """'decile 3', 'deciles 1 and 2', 'deciles 1, 2 and 5'."""
     names = [str(int(d)) for d in values]
     if len(names) == 1:
@@ -92,7 +92,7 @@ def police_inequality(deprivation: pd.DataFrame) -> pd.DataFrame:
         row["residents"] = (
             part["residents"].sum() if np.isfinite(part["residents"]).any() else np.nan
         )
-        notes = [LEFT_OUT.format(deciles=_deciles(empty))] if len(empty) else []
+        notes = [LEFT_OUT.format(deciles=decile_words(empty))] if len(empty) else []
         reason = _no_sii(part)
         if reason:
             rows.append(row | {"note": "; ".join([reason, *notes])})
@@ -138,5 +138,5 @@ def _no_sii(part: dict[str, np.ndarray]) -> str | None:
         return TOO_FEW
     zero = part["imd_decile"][part["count"] == 0]
     if len(zero):
-        return NO_CRIMES.format(deciles=_deciles(zero))
+        return NO_CRIMES.format(deciles=decile_words(zero))
     return None

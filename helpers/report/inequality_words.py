@@ -11,6 +11,7 @@ import math
 import pandas as pd
 
 from helpers.build import police_inequality
+from helpers.build.police_inequality import decile_words
 from helpers.stats import disclosure
 
 RATE_COLUMNS = ("rate", "rate_lower", "rate_upper", "value")
@@ -22,9 +23,14 @@ SII_NOTE = (
 )
 
 
-def _number(value: float) -> str:
-    """One decimal place, two below 1 (a small SII would otherwise read as 0.0)."""
-    return f"{value:,.2f}" if abs(value) < 1 else f"{value:,.1f}"
+def _digits(shown: pd.DataFrame) -> int:
+    """Decimal places as the chart labels its bars (set by the largest rate)."""
+    size = shown["rate"].max() if len(shown) else 0.0
+    return 0 if size >= 1000 else 1 if size >= 10 else 2
+
+
+def _number(value: float, digits: int) -> str:
+    return f"{value:,.{digits}f}"
 
 
 def _shown(rates: pd.DataFrame) -> pd.DataFrame:
@@ -38,9 +44,10 @@ def rate_source(edition: str) -> str:
 
 def rate_alt(measure: str, area: str, year: str, rates: pd.DataFrame, edition: str) -> str:
     shown = _shown(rates)
+    d = _digits(shown)
     values = "; ".join(
-        f"decile {int(r.imd_decile)} {_number(r.rate)} ({_number(r.rate_lower)} to "
-        f"{_number(r.rate_upper)})"
+        f"decile {int(r.imd_decile)} {_number(r.rate, d)} ({_number(r.rate_lower, d)} to "
+        f"{_number(r.rate_upper, d)})"
         for r in shown.itertuples()
     )
     return (
@@ -51,16 +58,16 @@ def rate_alt(measure: str, area: str, year: str, rates: pd.DataFrame, edition: s
 
 def rate_note(area: str, year: str, rates: pd.DataFrame) -> str:
     """Under the per-resident chart: the population used, and the deciles left out."""
-    empty = rates.loc[rates["lsoas"] == 0, "imd_decile"].astype(int).astype(str).tolist()
-    hidden = rates.loc[rates["suppressed"], "imd_decile"].astype(int).astype(str).tolist()
+    empty = rates.loc[rates["lsoas"] == 0, "imd_decile"].tolist()
+    hidden = rates.loc[rates["suppressed"], "imd_decile"].tolist()
     text = (
         f"Rates for {year} are crimes per 1,000 residents of each decile's 2011 neighbourhoods "
         f"(LSOAs), from the {POPULATION_SOURCE} (the latest shipped for 2011 LSOAs). {SII_NOTE}"
     )
     if empty:
-        text += f" {area} has no neighbourhoods in decile {', '.join(empty)}."
+        text += f" {area} has no neighbourhoods in {decile_words(empty)}."
     if hidden:
-        text += f" Decile {', '.join(hidden)}: not shown, to protect privacy."
+        text += f" {decile_words(hidden).capitalize()}: not shown, to protect privacy."
     return text
 
 
@@ -71,13 +78,14 @@ def inequality_sentence(
     index of inequality is X more crimes per 1,000 residents in the most deprived than the least
     deprived (95% CI a to b).' Where there is no SII, the sentence says why."""
     shown = _shown(rates)
+    d = _digits(shown)
     parts = []
     if len(shown) >= 2:
         first, last = shown.iloc[0], shown.iloc[-1]
         parts.append(
             f"Across the deprivation deciles of {area}, {measure} in {year} ran from "
-            f"{_number(first['rate'])} crimes per 1,000 residents in its most deprived decile "
-            f"({int(first['imd_decile'])}) to {_number(last['rate'])} in its least deprived "
+            f"{_number(first['rate'], d)} crimes per 1,000 residents in its most deprived decile "
+            f"({int(first['imd_decile'])}) to {_number(last['rate'], d)} in its least deprived "
             f"({int(last['imd_decile'])})"
         )
     sii = math.nan if slope is None else slope["sii"]
@@ -88,11 +96,11 @@ def inequality_sentence(
         return _sentence(parts)
     low, high = slope["sii_lower"], slope["sii_upper"]
     if sii >= 0:
-        gap = f"{_number(sii)} more"
-        interval = f"95% CI {_number(low)} to {_number(high)}"
+        gap = f"{_number(sii, d)} more"
+        interval = f"95% CI {_number(low, d)} to {_number(high, d)}"
     else:
-        gap = f"{_number(-sii)} fewer"
-        interval = f"95% CI {_number(-high)} to {_number(-low)} fewer"
+        gap = f"{_number(-sii, d)} fewer"
+        interval = f"95% CI {_number(-high, d)} to {_number(-low, d)} fewer"
     text = (
         f"the slope index of inequality is {gap} crimes per 1,000 residents in the most "
         f"deprived than the least deprived ({interval})"

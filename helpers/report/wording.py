@@ -14,6 +14,7 @@ import pandas as pd
 from helpers import stats
 from helpers.build import deprivation as imd
 from helpers.build import police_summaries as police
+from helpers.build.police_inequality import decile_words
 from helpers.core import periods
 from helpers.report import markup, palette
 from helpers.report.markup import Markup
@@ -296,8 +297,8 @@ def deprivation_note(area: str, gradient: pd.DataFrame) -> str:
     """Under the deprivation chart: what a neighbourhood is, why the measure is per
     neighbourhood (no population for the year's LSOAs), how a year that mixes IMD editions is
     counted, deciles the area has no neighbourhood in, and deciles hidden for privacy."""
-    empty = gradient.loc[gradient["lsoas"] == 0, "imd_decile"].astype(str).tolist()
-    hidden = gradient.loc[gradient["suppressed"], "imd_decile"].astype(str).tolist()
+    empty = gradient.loc[gradient["lsoas"] == 0, "imd_decile"].tolist()
+    hidden = gradient.loc[gradient["suppressed"], "imd_decile"].tolist()
     text = LSOA_NOTE
     notes = set(gradient["rate_note"].dropna()) if "rate_note" in gradient else set()
     reasons = [words for note, words in PER_NEIGHBOURHOOD.items() if note in notes]
@@ -309,9 +310,9 @@ def deprivation_note(area: str, gradient: pd.DataFrame) -> str:
             year=year, old=imd.EDITION_2019, new=imd.EDITION_2025
         )
     if empty:
-        text += f" {area} has no neighbourhoods in decile {', '.join(empty)}."
+        text += f" {area} has no neighbourhoods in {decile_words(empty)}."
     if hidden:
-        text += f" Decile {', '.join(hidden)}: not shown, to protect privacy."
+        text += f" {decile_words(hidden).capitalize()}: not shown, to protect privacy."
     return text
 
 
