@@ -661,55 +661,6 @@ def test_seasonality_month_without_data_says_so():
     assert texts(fig).count(charts.NO_DATA) == 2
 
 
-# ---------------------------------------------------------------- association
-
-
-def test_scatter_labels_every_area_and_names_the_missing():
-    # OHID Fingertips 2017/18: alcohol-related admissions (x) and self-harm admissions (y).
-    frame = pd.DataFrame(
-        {
-            "area_name": [
-                "Blaby",
-                "Charnwood",
-                "Harborough",
-                "Melton",
-                "Oadby and Wigston",
-                "Leicester",
-                "Rutland",
-            ],
-            "x": [573.0, 546.0, 573.0, 552.0, 599.0, 708.0, np.nan],
-            "y": [120.9, 136.7, 153.2, 138.5, 155.3, 156.9, 104.2],
-            "suppressed": [False, False, False, False, False, False, False],
-        }
-    )
-    frame.loc[3, "suppressed"] = True
-    fig = charts.scatter(
-        frame,
-        x="x",
-        y="y",
-        highlight="Charnwood",
-        title="Self-harm and alcohol",
-        xlabel="Alcohol admissions per 100,000",
-        ylabel="Self-harm per 100,000",
-        source="OHID Fingertips",
-    )
-    check_common(
-        fig,
-        title="Self-harm and alcohol",
-        xlabel="Alcohol admissions per 100,000",
-        ylabel="Self-harm per 100,000",
-    )
-    ax = fig.axes[0]
-    points = [c for c in ax.collections if isinstance(c, PathCollection)]
-    assert len(points) == 5
-    words = texts(fig)
-    for name in ["Blaby", "Charnwood", "Harborough", "Oadby & Wigston", "Leicester"]:
-        assert name in words
-    assert "Melton" not in words and "Rutland" not in words
-    notes = joined(fig)
-    assert "no data: Rutland" in notes and f"{charts.SUPPRESSED}: Melton" in notes
-
-
 # ---------------------------------------------------------------- show
 
 

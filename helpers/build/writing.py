@@ -16,7 +16,7 @@ from helpers.core import files, paths
 
 log = logging.getLogger(__name__)
 
-STORE_VERSION = 3
+STORE_VERSION = 4
 BUILD_INFO = "build.json"
 
 

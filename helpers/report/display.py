@@ -15,18 +15,20 @@ from helpers.build import benchmarks, store
 from helpers.core import periods, provenance
 from helpers.core.errors import ReportError
 from helpers.report import (
+    act_first,
     charts,
     content,
     html_tables,
     inequality_words,
     ledger,
     markup,
+    police_trend,
     views,
     wording,
 )
-from helpers.report.markup import Markup
 from helpers.report.edition_display import EditionSections
 from helpers.report.first_display import FirstSections
+from helpers.report.markup import Markup
 from helpers.report.overview_display import OverviewSections
 
 PRIORITY_TITLES = provenance.PRIORITY_TITLES
@@ -52,6 +54,7 @@ class Report(OverviewSections, FirstSections, EditionSections):
         self.codes = views.area_codes(area_code)
         self.names = store.areas().set_index("area_code")["area_name"].to_dict()
         self.shown: list[str] = []
+        self.sectioned: list[str] = []  # indicators with a section of their own (link targets)
         ledger.drain()  # a warm kernel keeps modules: start this report's ledger empty
         charts.apply_theme()
 
@@ -127,6 +130,8 @@ class Report(OverviewSections, FirstSections, EditionSections):
         """An indicator: headline, compare-areas chart, trend, table and notes, or its gap."""
         entry = store.compendium_entry(ident)
         self.shown.append(ident)
+        self.sectioned.append(ident)
+        _show(HTML(Markup('<div id="{}"></div>').format(act_first.section_id(ident))))
         avail = views.availability(ident, self.area_code)
         source = self._source_line(ident, entry)
         unit = entry["unit"]
@@ -215,7 +220,8 @@ class Report(OverviewSections, FirstSections, EditionSections):
     def more_sections(self) -> None:
         """Every other indicator of this priority in the compendium that has data here, such
         as one added by `needs fetch fingertips`: it reaches the report with no code change."""
-        extra = [i for i in self._with_data(partner=False) if i not in self.shown]
+        # the summary and rug name indicators without a section; the opening list links here
+        extra = [i for i in self._with_data(partner=False) if i not in self.sectioned]
         if not extra:
             _show(
                 HTML(
@@ -346,6 +352,11 @@ class Report(OverviewSections, FirstSections, EditionSections):
             entry = store.compendium_entry(ident)
             entries.append((entry, self._source_line(ident, entry)))
         _show(HTML(wording.source_lines(entries)))
+        if any(e["source_kind"] == "police_uk" for e, _ in entries):
+            months = views.police_months()
+            trend = police_trend.note(dict(zip(months["month"], months["status"], strict=True)))
+            if trend:
+                _show(HTML(markup.paragraph(trend)))
         similar = [store.area_name(c) for c in self.codes["neighbours"]]
         _show(HTML(wording.neighbours_note(self.area, similar, benchmarks.method_sentence())))
 

@@ -351,19 +351,3 @@ def missing_months() -> list[str]:
 def gaps(priority: str) -> pd.DataFrame:
     frame = store.load("gaps")
     return frame[frame["priority"] == priority].reset_index(drop=True)
-
-
-def links(x_id: str, y_id: str, period_x: str, period_y: str) -> pd.DataFrame:
-    """Values of two indicators for the force area's districts and unitary authorities side by
-    side, for an association chart."""
-    values = store.load("indicator_values")
-    areas = store.areas()
-    local = areas[areas["area_code"].isin(store.selection().force_members)]
-    x = disclosure.suppress(values[(values.indicator_id == x_id) & (values.period == period_x)])
-    y = disclosure.suppress(values[(values.indicator_id == y_id) & (values.period == period_y)])
-    frame = (
-        local[["area_code", "area_name"]]
-        .merge(x[["area_code", "value"]].rename(columns={"value": "x"}), how="left")
-        .merge(y[["area_code", "value"]].rename(columns={"value": "y"}), how="left")
-    )
-    return frame.dropna(subset=["x", "y"]).reset_index(drop=True)

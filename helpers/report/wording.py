@@ -350,10 +350,3 @@ def map_alt(name: str, period: str, ranked: pd.DataFrame, force: str) -> str:
     disclosure.check_no_small_counts(ranked)
     top = ", ".join(f"{r.area_name} {r.value:.1f}" for r in ranked.head(3).itertuples())
     return f"Map of {name} by local authority in the {force} area, {period}. Highest: {top}."
-
-
-def links_alt(x_name: str, y_name: str, n: int, rho: float) -> str:
-    return (
-        f"Scatter plot of {y_name} against {x_name} for {n} local authorities; Spearman "
-        f"rank correlation {rho:.2f}."
-    )

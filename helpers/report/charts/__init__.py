@@ -9,7 +9,7 @@ drawn as zero. Each function returns a matplotlib Figure; `show` (embed) turns i
 inline PNG with alt text."""
 
 from helpers.report.charts.bars import compare_bars, spine
-from helpers.report.charts.deprivation import deprivation_deciles, scatter
+from helpers.report.charts.deprivation import deprivation_deciles
 from helpers.report.charts.embed import show, to_png
 from helpers.report.charts.links import national_scatter
 from helpers.report.charts.maps import choropleth
@@ -42,7 +42,6 @@ __all__ = [
     "monthly",
     "national_scatter",
     "new_figure",
-    "scatter",
     "seasonality",
     "show",
     "spine",

@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from helpers.report.charts.deprivation import _dodge
 from helpers.report.charts.parts import (
+    dodge_labels,
     finish,
     new_figure,
     require_columns,
@@ -93,5 +93,5 @@ def national_scatter(
     ax.legend(handles=handles, loc="upper left", fontsize=8.5, frameon=True, framealpha=0.9)
     finish(fig, title=title, source=source, notes=notes)
     if texts:
-        _dodge(ax, texts, points=list(zip(named["x"], named["y"], strict=True)))
+        dodge_labels(ax, texts, points=list(zip(named["x"], named["y"], strict=True)))
     return fig

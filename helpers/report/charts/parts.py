@@ -187,3 +187,52 @@ def runs_of(flags: Sequence[bool]) -> list[tuple[int, int]]:
             runs.append((start, i - 1))
             start = None
     return runs
+
+
+def dodge_labels(ax: Axes, labels: list, points: Sequence[tuple[float, float]]) -> None:
+    """Move point labels that overlap another label or a point, or run out of the axes, to the
+    first clear side of their point (right, left, above, below, diagonals)."""
+    from matplotlib.transforms import Bbox
+
+    if len(labels) < 1:
+        return
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    dots = [
+        Bbox.from_extents(px - 6, py - 6, px + 6, py + 6)
+        for px, py in ax.transData.transform(np.asarray(points, float))
+    ]
+    sides = [
+        ((7, 0), "left", "center"),
+        ((-7, 0), "right", "center"),
+        ((0, 8), "center", "bottom"),
+        ((0, -8), "center", "top"),
+        ((6, 6), "left", "bottom"),
+        ((-6, 6), "right", "bottom"),
+        ((6, -6), "left", "top"),
+        ((-6, -6), "right", "top"),
+    ]
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    for i, text in enumerate(labels):
+        others = boxes[:i] + boxes[i + 1 :] + dots
+
+        def clear(box, others=others) -> bool:
+            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+            return inside and not any(box.overlaps(b) for b in others)
+
+        if clear(boxes[i]):
+            continue
+        for offset, ha, va in sides:
+            text.xyann = offset
+            text.set_ha(ha)
+            text.set_va(va)
+            box = text.get_window_extent(renderer)
+            if clear(box):
+                boxes[i] = box
+                break
+        else:
+            text.xyann, boxes[i] = (7, 0), boxes[i]
+            text.set_ha("left")
+            text.set_va("center")
