@@ -4,7 +4,8 @@ Three things are frozen under tests/golden/ (the NHS RAP habit of back-testing a
 outputs):
 - the store's indicator_values, one CSV per indicator (columns that are constant for an
   indicator go to indicators.json, area names and types to areas.csv, so review diffs stay small);
-- the police.uk summaries the reports chart (police_monthly, police_deprivation);
+- the police.uk summaries the reports chart (police_monthly, police_deprivation,
+  police_inequality) and the national crime-health links (link_figures);
 - for every (area, notebook) report: its title and summary headline sentences, every paragraph and
   list item, the text of every table (caption and cells) and every chart's alt text.
 
@@ -31,9 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
 # reports show the run time: the test and the snapshot pin it
 RUN_TIME = "2026-11-26T12:00:00+00:00"
-POLICE_TABLES = {  # table: the columns that identify a row
+TABLES = {  # table: the columns that identify a row
     "police_monthly": ["area_code", "month", "crime_type"],
     "police_deprivation": ["area_code", "year", "crime_type", "imd_decile"],
+    "police_inequality": ["area_code", "year", "crime_type"],
+    "link_figures": ["pair_id"],
 }
 FLOAT_FORMAT = "%.12g"
 
@@ -69,7 +72,7 @@ def store_snapshot(processed: Path) -> dict[str, str]:
         keep = keep.sort_values([c for c in ("area_code", "period") if c in keep], kind="stable")
         files[f"indicator_values/{ident}.csv"] = _csv(keep)
     files["indicators.json"] = json.dumps(constants, indent=1, sort_keys=True) + "\n"
-    for name, key in POLICE_TABLES.items():
+    for name, key in TABLES.items():
         table = pd.read_parquet(processed / f"{name}.parquet")
         files[f"{name}.csv"] = _csv(table.sort_values(key, kind="stable"))
     return files
