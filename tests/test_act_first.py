@@ -156,7 +156,7 @@ def test_no_trend_is_said_with_its_reason_not_guessed():
     assert ranking.no_trend == 4 and ranking.judged == 4
     text = _text(act_first.page(ranking, "Blaby", None))
     assert "No indicator for Blaby is significantly worse" in text  # none in groups 1-3
-    assert "cannot be calculated for four of the four indicators" in text
+    assert "cannot be calculated for all four indicators" in text
     assert "recent trend:" not in text  # no line claims a trend
 
 

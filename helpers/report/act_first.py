@@ -318,11 +318,19 @@ def page(ranking: Ranking, area: str, county: str | None) -> Markup:
             markup.paragraph(Markup("Significantly worse, but getting better: {}.").format(named))
         )
     if ranking.judged and ranking.no_trend:
+        which = (
+            (
+                "the one indicator"
+                if ranking.judged == 1
+                else f"all {number(ranking.judged)} indicators"
+            )
+            if ranking.no_trend == ranking.judged
+            else f"{number(ranking.no_trend)} of the {number(ranking.judged)} indicators"
+        )
         parts.append(
             markup.paragraph(
-                f"The recent trend cannot be calculated for {number(ranking.no_trend)} of the "
-                f"{number(ranking.judged)} indicators with a figure here: such an indicator is "
-                "listed only when it is significantly worse, in the last group."
+                f"The recent trend cannot be calculated for {which} with a figure here: such an "
+                "indicator is listed only when it is significantly worse, in the last group."
             )
         )
     if ranking.hidden:
