@@ -82,6 +82,29 @@ def test_too_few_areas_say_so():
     assert "nan" not in text.lower()
 
 
+def test_the_note_names_each_area_off_the_chart_and_what_it_lacks():
+    import pandas as pd
+
+    points = pd.DataFrame(
+        {
+            "area_code": ["a", "b", "c", "d"],
+            "area_name": ["East <Devon>", "Mid Devon", "Exeter", "Torridge"],
+            "x": [700.0, 650.0, 600.0, float("nan")],
+            "y": [float("nan"), float("nan"), 36.0, 20.0],
+            "deprivation": [15.0, 16.0, 18.0, 25.0],
+        }
+    )
+    sides = {"x": "alcohol admissions, 2020", "y": "violence, year ending Jun 2025"}
+    note = crime_health.missing_note(points, ["a", "b", "c", "d"], sides)
+    assert note == (
+        "Not on the chart: East <Devon>, Mid Devon (no published figure of their own for "
+        "violence, year ending Jun 2025); Torridge (no published figure of its own for alcohol "
+        "admissions, 2020)."
+    )
+    assert crime_health.missing_note(points, ["c"], sides) is None
+    assert crime_health.complete(points)["area_code"].tolist() == ["c"]
+
+
 @pytest.fixture(scope="module")
 def overviews(site_run):
     outputs, _ = site_run

@@ -32,7 +32,12 @@ def test_every_pair_uses_at_least_250_english_areas(tables):
     areas = tables["areas"].set_index("area_code")
     assert points["area_code"].str.startswith("E").all()
     assert areas.loc[points["area_code"], "tier"].isin(["lower", "single"]).all()
-    assert not points[["x", "y", "deprivation"]].isna().any().any()
+    # every English local authority has a row; n counts those with all three figures
+    local = areas[(areas["tier"].isin(["lower", "single"])) & areas.index.str.startswith("E")]
+    complete = points.dropna(subset=["x", "y", "deprivation"]).groupby("pair_id").size()
+    for row in figures.itertuples():
+        assert (points["pair_id"] == row.pair_id).sum() == len(local)
+        assert complete[row.pair_id] == row.n
 
 
 def test_the_figures_are_the_association_of_the_points(tables):
@@ -40,6 +45,7 @@ def test_the_figures_are_the_association_of_the_points(tables):
     IMD score (its t statistic gives the partial correlation); none for deprivation itself."""
     for row in tables["link_figures"].itertuples():
         pts = tables["link_points"][tables["link_points"]["pair_id"] == row.pair_id]
+        pts = pts.dropna(subset=["x", "y", "deprivation"])
         assert row.n == len(pts)
         assert row.r == pytest.approx(sps.pearsonr(pts["x"], pts["y"])[0], rel=1e-9)
         if row.x_indicator == links_table.DEPRIVATION:
@@ -74,12 +80,16 @@ def test_a_hidden_value_is_left_out(tables):
             "average_score": 20.0,
         }
     )
-    before = links_table.link_points(values, tables["areas"], dep, [pair])
+    used = ["x", "y", "deprivation"]
+    before = links_table.link_points(values, tables["areas"], dep, [pair]).dropna(subset=used)
     victim = before["area_code"].iloc[0]
     hide = (values["indicator_id"] == "hi_alcohol_misuse") & (values["area_code"] == victim)
     values.loc[hide, "suppressed"] = True
     after = links_table.link_points(values, tables["areas"], dep, [pair])
-    assert victim not in set(after["area_code"]) and len(after) == len(before) - 1
+    assert after.loc[after["area_code"] == victim, "x"].isna().all()
+    assert len(after.dropna(subset=used)) == len(before) - 1
+    figures = links_table.link_figures(after, [pair])
+    assert figures["n"].iloc[0] == len(before) - 1
 
 
 def _write(folder: Path, pairs: list) -> Path:

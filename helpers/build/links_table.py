@@ -4,9 +4,10 @@ score (`link_points`), and each pair's association with and without allowing for
 (`link_figures`, from helpers.stats.association).
 
 Areas are the current lower- and single-tier local authorities. An area is used only where
-both values are published and not hidden by disclosure control; a value of another vintage's
-code (a district merged since) has no current area and drops out, and the count of areas used
-is kept with the figures."""
+both values and its IMD score are published and not hidden by disclosure control (the others
+keep their row, with NaN, so a report can say which figure an area lacks); a value under
+another vintage's code (a district merged since) has no current area and drops out, and the
+count of areas used is kept with the figures."""
 
 from __future__ import annotations
 
@@ -122,7 +123,7 @@ def link_points(
     values: pd.DataFrame, areas: pd.DataFrame, dep_district: pd.DataFrame, pairs: list[dict]
 ) -> pd.DataFrame:
     """pair_id, area_code, area_name, county_code, x, y, deprivation for every English local
-    authority with both values present and not suppressed."""
+    authority; a value that is missing or suppressed is NaN (association leaves the area out)."""
     local = areas[areas["tier"].isin(["lower", "single"]) & areas["area_code"].str.startswith("E")][
         ["area_code", "area_name", "county_code"]
     ]
@@ -149,7 +150,7 @@ def link_points(
                 on="area_code",
                 validate="one_to_one",
             )
-        parts.append(frame.dropna(subset=["x", "y", "deprivation"]))
+        parts.append(frame)  # incomplete areas stay, so a report can say what it lacks
     if not parts:
         return pd.DataFrame(columns=POINT_COLUMNS)
     return pd.concat(parts, ignore_index=True)[POINT_COLUMNS]

@@ -26,6 +26,12 @@ ECOLOGICAL = (
 )
 SAME = 0.05  # partial and crude r closer than this are "about the same"
 DEPRIVATION = "deprivation"
+NO_PAIRS = (
+    "No crime-health links are set up: list pairs of indicators in params/links.yaml and run "
+    "`needs build`."
+)
+DEPRIVATION_NAME = "deprivation (IMD 2025 average score)"
+DEPRIVATION_AXIS = "IMD 2025 average score (higher is more deprived)"
 
 
 @dataclass(frozen=True)
@@ -59,11 +65,17 @@ def questions() -> pd.DataFrame:
 
 def band(points: pd.DataFrame, steps: int = 60) -> pd.DataFrame:
     """The fitted line and its 95% band across the range of x, for the chart."""
+    points = complete(points)
     if points.empty:
         return pd.DataFrame(columns=["x", "fit", "lower", "upper"])
     grid = np.linspace(points["x"].min(), points["x"].max(), steps)
     fit, lower, upper = fitted_band(points["x"], points["y"], grid)
     return pd.DataFrame({"x": grid, "fit": fit, "lower": lower, "upper": upper})
+
+
+def complete(points: pd.DataFrame) -> pd.DataFrame:
+    """The areas the figures use: both values and the IMD score present."""
+    return points.dropna(subset=["x", "y", "deprivation"])
 
 
 def _r(value: float) -> str:
@@ -123,29 +135,35 @@ def _adjusted(figures: dict, r: float) -> str:
     return f"; after allowing for deprivation the link is {change} ({words})"
 
 
-def alt(figures: dict, x_name: str, y_name: str, area: str, placed: bool) -> str:
-    where = f"{area} is marked" if placed else f"{area} has no point (a figure is missing)"
+def alt(figures: dict, x_name: str, y_name: str, marked: str, note: str | None) -> str:
+    """The chart's alt text: what is plotted, r, who is in blue and who is missing."""
     r = float(figures["r"])
     rest = "" if math.isnan(r) else f"; Pearson r {_r(r)} with a fitted line and its 95% band"
     return (
         f"Scatter plot of {y_name} against {x_name} for {int(figures['n'])} English local "
-        f"authorities{rest}. {where}."
+        f"authorities{rest}. In blue: {marked}." + (f" {note}" if note else "")
     )
 
 
-def missing_note(area: str, placed: bool) -> str | None:
-    """Why the report's own area is not on the chart."""
-    if placed:
+def missing_note(points: pd.DataFrame, wanted: list[str], sides: dict[str, str]) -> str | None:
+    """Which of the report's areas are not on the chart and which figure each lacks
+    (`sides`: x and y, each the figure's words)."""
+    rows = points[points["area_code"].isin(wanted)]
+    lacking = {}
+    for row in rows.itertuples():
+        gone = [sides[s] for s in ("x", "y") if pd.isna(getattr(row, s))]
+        if not gone and pd.isna(row.deprivation):
+            gone = [DEPRIVATION_NAME]
+        if gone:
+            lacking.setdefault(" or ".join(gone), []).append(str(row.area_name))
+    if not lacking:
         return None
-    return f"{area} is not on the chart: one of the two figures is missing or not published."
-
-
-NO_PAIRS = (
-    "No crime-health links are set up: list pairs of indicators in params/links.yaml and run "
-    "`needs build`."
-)
-DEPRIVATION_NAME = "deprivation (IMD 2025 average score)"
-DEPRIVATION_AXIS = "IMD 2025 average score (higher is more deprived)"
+    said = [
+        f"{', '.join(names)} (no published figure of {'its' if len(names) == 1 else 'their'} "
+        f"own for {what})"
+        for what, names in lacking.items()
+    ]
+    return f"Not on the chart: {'; '.join(said)}."
 
 
 def coloured_label(county: str, area: str, codes: dict) -> str:

@@ -119,14 +119,15 @@ class OverviewSections:
             self.shown += [
                 fig_row[f"{s}_indicator"] for s, (e, _) in sides.items() if e is not None
             ]
-            placed = bool(points["area_code"].isin(labelled).any())
-            note = crime_health.missing_note(self.area, placed)
+            shown = crime_health.complete(points)
+            marked = crime_health.coloured_label(county, self.area, self.codes)
+            note = crime_health.missing_note(points, labelled, {s: sides[s][1] for s in ("x", "y")})
             fig = charts.national_scatter(
-                points,
+                shown,
                 crime_health.band(points),
                 coloured=coloured,
                 labelled=labelled,
-                coloured_label=crime_health.coloured_label(county, self.area, self.codes),
+                coloured_label=marked,
                 title=crime_health.chart_title(names),
                 xlabel=sides["x"][1],
                 ylabel=sides["y"][1],
@@ -134,7 +135,7 @@ class OverviewSections:
                 notes=[note] if note else [],
             )
             _show(HTML(markup.heading(fig_row["question"], 3)))
-            alt = crime_health.alt(fig_row, names[0], names[1], self.area, placed)
+            alt = crime_health.alt(fig_row, names[0], names[1], marked, note)
             _show(charts.show(fig, alt=alt))
             _show(HTML(markup.paragraph(crime_health.sentence(fig_row))))
         asked = crime_health.questions()
