@@ -9,6 +9,7 @@ county and Melton reports must hide the same cells."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -76,16 +77,30 @@ def _compendium(path):
     path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
+def _links(params):
+    """The crime-health links' words (params/links.yaml), every one hostile."""
+    shutil.copytree(ROOT / "params", params)
+    data = yaml.safe_load((params / "links.yaml").read_text())
+    pair = data["pairs"][0]
+    pair["question"] = f"question {hostile('question')}"
+    pair["x"]["more"] = f"more {hostile('more')}"
+    pair["y"]["more"] = pair["y"]["less"] = f"ymore {hostile('ymore')}"
+    data["cannot_answer"][0] |= {"why": hostile("why"), "would_answer": hostile("would")}
+    (params / "links.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+
+
 @pytest.fixture(scope="module")
 def hostile_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     _partner_file(base / "partner")
     _compendium(base / "compendium.yaml")
+    _links(base / "params")
     processed, outputs = base / "processed", base / "outputs"
     build.build(
         FULL_RAW,
         processed,
         force=True,
+        params=base / "params",
         compendium_file=base / "compendium.yaml",
         partner=base / "partner",
     )
@@ -94,7 +109,9 @@ def hostile_run(tmp_path_factory):
     patch.setenv("NEEDS_OUTPUTS_DIR", str(outputs))
     patch.setenv("NEEDS_RUN_TIME", golden_snapshot.RUN_TIME)
     store.clear()
-    status = run.run(areas=[COUNTY, MELTON], notebooks=["domestic_sexual_violence"], force=True)
+    status = run.run(
+        areas=[COUNTY, MELTON], notebooks=["domestic_sexual_violence", "overview"], force=True
+    )
     yield outputs, status, processed
     patch.undo()
     store.clear()
@@ -103,7 +120,7 @@ def hostile_run(tmp_path_factory):
 def test_the_batch_runs_and_the_audit_passes(hostile_run):
     outputs, status, _ = hostile_run
     summary = json.loads((outputs / "run.json").read_text())
-    assert [r["status"] for r in summary["reports"]] == ["ok", "ok"]
+    assert [r["status"] for r in summary["reports"]] == ["ok"] * 4
     assert summary["audit"]["passed"], summary["audit"]["first_findings"]
     assert status == 0
 
@@ -130,12 +147,14 @@ def _pages(outputs):
         outputs / "compendium.html",
         outputs / "melton" / "domestic_sexual_violence.html",
         outputs / "leicestershire" / "domestic_sexual_violence.html",
+        outputs / "melton" / "overview.html",
     ]
 
 
 INSPECT = """() => {
   const tags = ['source', 'notes', 'name', 'definition', 'caveats', 'unit', 'measure',
-                'publisher', 'dataset', 'link', 'frequency', 'benchmark', 'disclosure'];
+                'publisher', 'dataset', 'link', 'frequency', 'benchmark', 'disclosure',
+                'question', 'more', 'ymore', 'why', 'would'];
   const found = [];
   for (const el of document.querySelectorAll('*')) {
     for (const a of el.attributes) {
@@ -189,6 +208,10 @@ def test_the_hostile_text_is_still_shown_as_text(hostile_run):
     text = page.get_text()
     assert "<script>window.__xss='source'</script>" in text  # the partner's source, as text
     assert "<b>bold-notes</b>" in text  # and its note
+    links = BeautifulSoup((outputs / "melton" / "overview.html").read_text(), "html.parser")
+    text = links.get_text()
+    for tag in ("question", "more", "ymore", "why", "would"):  # params/links.yaml's words
+        assert f"<b>bold-{tag}</b>" in text, tag
 
 
 @pytest.mark.parametrize("column", ["indicator_id", "area_code", "period", "sex", "age_band"])
