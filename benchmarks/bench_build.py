@@ -70,6 +70,9 @@ def _optional(name: str):
 
 
 area_benchmarks = _optional("helpers.build.benchmarks")  # England ranks, statistical neighbours
+links_table = _optional("helpers.build.links_table")  # national crime-health links
+police_inequality = _optional("helpers.build.police_inequality")  # SII across deciles
+population = _optional("helpers.sources.population")
 
 # The stages of pipeline.build: the functions it calls, as (module, attribute). A function this
 # checkout lacks is skipped; whatever is not listed shows as "other".
@@ -103,7 +106,14 @@ STAGES = {
     "police summaries": [
         (police_summaries, n) for n in ("police_groups", "monthly", "lsoa_year", "deprivation")
     ],
+    "residents by decile + SII": [
+        (population, "read_sape_lsoa11"),
+        (police_inequality, "police_inequality"),
+    ],
     "protection.mark": [(protection, "police_crime_types"), (protection, "mark")],
+    "crime-health links": [
+        (links_table, n) for n in ("read_pairs", "check_periods", "link_points", "link_figures")
+    ],
     "boundaries": [(boundaries, "read_boundaries")],
     "ranks + statistical neighbours": [
         (area_benchmarks, n)
