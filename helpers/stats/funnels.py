@@ -19,6 +19,7 @@ from helpers.stats.checks import (
     positive_number,
     prepare,
 )
+from helpers.stats.groups import GroupLabels, make_groups, one_group
 from helpers.stats.limits import poisson_limits, wilson_limits
 
 
@@ -47,6 +48,7 @@ def funnel_significance(
     statistic: Literal["proportion", "ratio", "rate"],
     multiplier: float = 100_000,
     rate: ArrayLike | None = None,
+    groups: GroupLabels = None,
 ) -> pd.Series:
     """Funnel-plot significance of each area against the pooled benchmark.
 
@@ -56,6 +58,10 @@ def funnel_significance(
     alternatively give ``rate`` (per ``multiplier``, e.g. a DSR) and the population is derived
     as multiplier x O / rate (the given denominator where O is 0). Poisson limits are exact below
     10 events. Rows with missing input get a missing label and are left out of the benchmark.
+
+    ``groups`` (one label per row, e.g. indicator and period; see helpers.stats.groups) judges
+    many funnels at once: each row against its own group's pooled benchmark. The result is
+    still one label per row, in input order.
     """
     if statistic not in ("proportion", "ratio", "rate"):
         raise fail(f'statistic must be "proportion", "ratio" or "rate", got {statistic!r}')
@@ -76,15 +82,19 @@ def funnel_significance(
         with np.errstate(divide="ignore", invalid="ignore"):
             n = np.where(x > 0, multiplier * x / arrays[2], n)
     missing = np.isnan(x) | np.isnan(n)
+    found = one_group(x.size) if groups is None else make_groups(groups, x.size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled = found.sum(np.where(missing, 0.0, x)) / found.sum(np.where(missing, 0.0, n))
+    pooled = pooled[found.codes]
     if statistic == "proportion":
-        benchmark = x[~missing].sum() / n[~missing].sum()
+        benchmark = pooled
         low95, high95 = wilson_limits(x, n, 0.95)
         low998, high998 = wilson_limits(x, n, 0.998)
         labels = _funnel_labels(low998, low95, high998, high95, benchmark, missing)
     else:
         expected = n
         if statistic == "rate":
-            expected = n * x[~missing].sum() / n[~missing].sum()
+            expected = n * pooled
         low95, high95 = poisson_limits(x, 0.95)
         low998, high998 = poisson_limits(x, 0.998)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -164,24 +174,33 @@ def funnel_limits(
     return frame
 
 
-def quantiles(values: ArrayLike, *, n: int = 10, invert: bool = True) -> pd.Series:
+def quantiles(
+    values: ArrayLike, *, n: int = 10, invert: bool = True, groups: GroupLabels = None
+) -> pd.Series:
     """Assign each value to one of ``n`` quantile groups (PHE method); Int64, NA if missing.
 
     Rank r takes the minimum for ties; A is the number of non-missing values;
     q = floor((n+1) - ceil((A+1-r)/(A/n))), with 0 read as 1. With invert=True (the default,
     for "low is good") the highest values fall in quantile 1; with invert=False the lowest do.
     Every value is NA when there are fewer values than quantiles.
+
+    ``groups`` (one label per row; see helpers.stats.groups) ranks and counts within each group,
+    so many indicators or periods get their own quantiles in one call; a group with fewer
+    values than quantiles is all NA. The result is one quantile per row, in input order.
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise fail(f"n must be a whole number of at least 1, got {n!r}")
     (v,), index = prepare(("values", values))
-    ranks = pd.Series(-v if invert else v).rank(method="min", na_option="keep").to_numpy()
-    count = int((~np.isnan(v)).sum())
+    found = one_group(v.size) if groups is None else make_groups(groups, v.size)
+    keyed = pd.Series(-v if invert else v)
+    ranks = keyed.groupby(found.codes).rank(method="min", na_option="keep").to_numpy()
+    count = found.count(~np.isnan(v))[found.codes]
     result = pd.Series(pd.NA, index=index, dtype="Int64")
-    if count < n or count == 0:
+    present = ~np.isnan(ranks) & (count >= n) & (count > 0)
+    if not present.any():
         return result
-    present = ~np.isnan(ranks)
-    q = np.floor((n + 1) - np.ceil((count + 1 - ranks[present]) / (count / n)))
+    a = count[present]
+    q = np.floor((n + 1) - np.ceil((a + 1 - ranks[present]) / (a / n)))
     q[q == 0] = 1
     result[present] = q.astype(np.int64)
     return result
