@@ -43,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_run.add_argument("--force", action="store_true", help="rerun reports even if unchanged")
     p_run.add_argument("--jobs", type=int, help="parallel workers (default: CPU count + 1)")
+    p_run.add_argument(
+        "--scheduler",
+        help="local (a process pool, the default), dask (a Dask LocalCluster) or "
+        "tcp://HOST:PORT (an existing Dask cluster); default: params/run.yaml",
+    )
 
     p_src = sub.add_parser("sources", help="check data/raw against data/sources.yaml")
     p_src.add_argument(
@@ -128,6 +133,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             notebooks=_split(args.notebooks),
             force=args.force,
             jobs=args.jobs,
+            scheduler=args.scheduler,
         )
     if args.command == "sources":
         from helpers.sources import manifest

@@ -72,8 +72,12 @@ def run(
     notebooks: list[str] | None = None,
     force: bool = False,
     jobs: int | None = None,
+    scheduler: str | None = None,
 ) -> int:
-    """Run every requested report; returns the exit status (1 if any report failed)."""
+    """Run every requested report; returns the exit status (1 if any report failed).
+
+    `scheduler`: None (or "local") runs a process pool here; "dask" a Dask LocalCluster;
+    "tcp://HOST:PORT" an existing Dask cluster (default: params/run.yaml's `scheduler`)."""
     from tqdm import tqdm
 
     started = time.perf_counter()
@@ -86,7 +90,9 @@ def run(
     if left := worker.remove_leftovers(out):  # a killed run's temporary files, never served
         log.info("Removed %d file(s) half-written by an interrupted run", len(left))
     os.environ.setdefault("NEEDS_RUN_TIME", datetime.now(UTC).isoformat(timespec="seconds"))
-    timeout = int(config.load_params("run").get("cell_timeout", 300))
+    run_cfg = config.load_params("run")
+    timeout = int(run_cfg.get("cell_timeout", 300))
+    scheduler = scheduler or run_cfg.get("scheduler") or "local"
     code = _code_fingerprint()
     # the edition this run uses, and the last one its reports compare with (written first)
     record = editions.roll_for_run(out)
@@ -112,23 +118,19 @@ def run(
             )
         else:
             todo.append(task)
-    # one worker more than cores: while one exports or waits on its kernel, the others compute
-    workers = max(1, min(jobs or (os.cpu_count() or 1) + 1, len(todo) or 1))
     with tqdm(
         total=len(tasks), desc="Reports", unit="report", initial=len(results), disable=None
     ) as bar:
-        if todo:
-            with ProcessPoolExecutor(max_workers=workers, initializer=worker.worker_start) as pool:
-                futures = {pool.submit(worker.worker_run, task): task for task in todo}
-                for future in as_completed(futures):
-                    task = futures[future]
-                    try:
-                        result = future.result()
-                    except Exception as exc:  # the worker process itself died
-                        result = worker.failed(task, exc, 0.0, prefix="worker failed: ")
-                    results[(task.notebook, task.area_code)] = result
-                    bar.set_postfix_str(f"{result.status}: {task.notebook} {task.area_name}")
-                    bar.update()
+
+        def done(task: worker.Task, result: worker.ReportResult) -> None:
+            results[(task.notebook, task.area_code)] = result
+            bar.set_postfix_str(f"{result.status}: {task.notebook} {task.area_name}")
+            bar.update()
+
+        if todo and scheduler == "local":
+            _run_pool(todo, jobs, done)
+        elif todo:
+            _run_dask(todo, scheduler, jobs, out, done)
     ordered = [results[(t.notebook, t.area_code)] for t in tasks]
     index_page.write_index(out, ordered, notebooks, areas)
     from helpers.site import compendium_page
@@ -175,6 +177,36 @@ def run(
         out / "index.html",
     )
     return 1 if failed or not checked["passed"] else 0
+
+
+def _run_pool(todo: list[worker.Task], jobs: int | None, done) -> None:
+    """The local process pool: one worker more than cores, since while one exports or waits
+    on its kernel the others compute."""
+    workers = max(1, min(jobs or (os.cpu_count() or 1) + 1, len(todo)))
+    with ProcessPoolExecutor(max_workers=workers, initializer=worker.worker_start) as pool:
+        futures = {pool.submit(worker.worker_run, task): task for task in todo}
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # the worker process itself died
+                result = worker.failed(task, exc, 0.0, prefix="worker failed: ")
+            done(task, result)
+
+
+def _run_dask(todo: list[worker.Task], scheduler: str, jobs: int | None, out, done) -> None:
+    from helpers.site import dask_run
+
+    client, cluster = dask_run.connect(scheduler, jobs)
+    try:
+        wanted = dask_run.settings(out)
+        count = dask_run.check_workers(client, wanted)
+        log.info("Dask: %d worker(s) at %s", count, client.scheduler.address)
+        dask_run.run_tasks(client, todo, wanted, done)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 # ------------------------------------------------------------------------- caching

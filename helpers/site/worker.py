@@ -241,3 +241,12 @@ def _first_line(exc: Exception) -> str:
     text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()
     lines = [t for t in text if t.strip() and not set(t.strip()) <= set("-")]
     return lines[-1][:400] if lines else type(exc).__name__
+
+
+def stop_kernel() -> None:
+    """Shut this worker's kernel down; the next report starts a fresh one (a Dask worker
+    whose settings changed, or the end of a batch on a shared cluster)."""
+    global _KERNEL
+    if _KERNEL is not None and _KERNEL.has_kernel:
+        _KERNEL.shutdown_kernel(now=True)
+    _KERNEL = None
