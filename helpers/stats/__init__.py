@@ -15,13 +15,23 @@ Conventions shared by every function:
 * Poisson limits for a count are exact (chi-squared) below 10 events and Byar's from 10 up,
   unless ``ci_method`` names another method (``CI_METHODS``: the way Fingertips publishes an
   indicator can differ, e.g. exact at every count, or Byar's with z = 1.96).
+* Many areas in one call: ``groups=`` (one label per row, or a DataFrame of key columns such as
+  area and period; module groups) makes rate, proportion, dsr, isr and isratio return one row
+  per group, in the order the groups first appear, with the key columns and then the columns of
+  the single-area result. rate and proportion sum counts and denominators within each group
+  first; dsr's standard population and isr's reference data may be one value per row or one
+  per age band. funnel_significance and quantiles keep one row per input row and judge each
+  group on its own (its own benchmark, its own quantiles). Group sums are numpy bincounts and
+  the limits are vectorised, never a loop over groups; the single-area calls are the grouped
+  call with one group.
 * The module does no I/O. Bad input raises :class:`StatsInputError`, a ``ValueError`` that names
   the argument and says what is wrong.
 
 
 Modules: rates (crude rates, proportions, DSR, means), ci_methods (the named CI methods, chosen
 per indicator and breakdown), standardised (ISR, ISRatio), compare (benchmark comparison),
-trends (recent trend), funnels (funnel plots, quantiles), limits and checks (shared by them),
+trends (recent trend), funnels (funnel plots, quantiles), limits, checks and groups (shared by
+them: limits, input checks, group labels),
 disclosure (small-number suppression), secondary (the complementary
 suppression that stops a hidden count being worked out by subtraction), ranks (an area's rank
 and quintile in England, in Fingertips' words), neighbours (statistical nearest neighbours on
