@@ -59,15 +59,27 @@ class Groups:
 
     def frame(self, columns: dict[str, np.ndarray]) -> pd.DataFrame:
         """The grouped result: the key columns, then ``columns``, one row per group."""
-        table = self.keys.copy()
-        for column, values in columns.items():
-            table[column] = values
-        return table
+        keys = {name: self.keys[name].to_numpy() for name in self.keys.columns}
+        table = pd.DataFrame({**keys, **columns})
+        return table.astype(self.keys.dtypes.to_dict()) if keys else table
+
+    def result(
+        self, columns: dict[str, np.ndarray], dtype: object = None
+    ) -> pd.Series | pd.DataFrame:
+        """The single-area Series (plain Python values) when there are no keys, else the frame."""
+        if self.keys.shape[1]:
+            return self.frame(columns)
+        return pd.Series(
+            {name: values.tolist()[0] for name, values in columns.items()}, dtype=dtype
+        )
+
+
+_NO_KEYS = pd.DataFrame(index=pd.RangeIndex(1))
 
 
 def one_group(rows: int) -> Groups:
     """Every row in one group: the single-area form of a statistic."""
-    return Groups(np.zeros(rows, dtype=np.int64), pd.DataFrame(index=pd.RangeIndex(1)))
+    return Groups(np.zeros(rows, dtype=np.int64), _NO_KEYS)
 
 
 def make_groups(groups: GroupLabels, rows: int) -> Groups:

@@ -162,15 +162,12 @@ def dsr(
         (x, n), _ = prepare(("count", count), ("population", population))
         found = make_groups(groups, x.size)
         w = per_row("standard_population", standard_population, found)
-    table = _dsr_groups(x, n, w, found, level, multiplier)
-    if groups is None:
-        return table.iloc[0].rename(None)
-    return table
+    return found.result(_dsr_groups(x, n, w, found, level, multiplier), dtype=float)
 
 
 def _dsr_groups(
     x: np.ndarray, n: np.ndarray, w: np.ndarray, found: Groups, level: float, multiplier: float
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray]:
     """Dobson's DSR of every group at once: band sums by bincount, Byar's limits vectorised."""
     nonnegative(found, "count", x)
     not_missing(found, "population", n)
@@ -193,9 +190,7 @@ def _dsr_groups(
         value = np.where(published, rate_ * multiplier, np.nan)
         lower = np.where(published, (rate_ + spread * (o_lower - observed)) * multiplier, np.nan)
         upper = np.where(published, (rate_ + spread * (o_upper - observed)) * multiplier, np.nan)
-    return found.frame(
-        dict(zip(DSR_COLUMNS, (observed, found.sum(n), value, lower, upper), strict=True))
-    )
+    return dict(zip(DSR_COLUMNS, (observed, found.sum(n), value, lower, upper), strict=True))
 
 
 def mean_ci(values: ArrayLike, *, confidence: float = 0.95) -> pd.Series:

@@ -118,17 +118,6 @@ def _ratio(numerator: np.ndarray, expected: np.ndarray) -> np.ndarray:
         return np.where(expected > 0, numerator / expected, np.nan)
 
 
-def _result(
-    found: Groups, columns: dict[str, np.ndarray], single: bool
-) -> pd.Series | pd.DataFrame:
-    """The single-area Series (plain Python numbers) or the grouped frame."""
-    if single:
-        return pd.Series(
-            {name: values.tolist()[0] for name, values in columns.items()}, dtype=object
-        )
-    return found.frame(columns)
-
-
 def isr(
     count: ArrayLike | None,
     population: ArrayLike,
@@ -166,7 +155,7 @@ def isr(
         "upper": _ratio(parts["o_upper"], parts["expected"]) * scale,
         "method": parts["method"],
     }
-    return _result(found, columns, groups is None)
+    return found.result(columns, dtype=object)
 
 
 def isratio(
@@ -197,4 +186,4 @@ def isratio(
         "upper": _ratio(parts["o_upper"], parts["expected"]) * ref_value,
         "method": parts["method"],
     }
-    return _result(found, columns, groups is None)
+    return found.result(columns, dtype=object)
