@@ -49,7 +49,7 @@ class Groups:
         return position
 
     def name(self, group: int) -> str:
-        """A group's key for an error message: 'E06000016' or ('E06000016', 2021)."""
+        """A group's key for an error message: 'A1', or ('A1', 2021) for two keys."""
         values = tuple(self.keys.iloc[group])
         return repr(values[0]) if len(values) == 1 else repr(values)
 
