@@ -151,3 +151,20 @@ def site_run(full_store, tmp_path_factory):
     yield outputs, status
     patch.undo()
     store.clear()
+
+
+@pytest.fixture
+def shown(full_store: Path, monkeypatch):
+    """What a Report displays (object, metadata), from the full store."""
+    from IPython import display as ipython_display
+
+    from helpers.build import store
+
+    monkeypatch.setenv("NEEDS_PROCESSED_DIR", str(full_store))
+    store.clear()
+    out: list[tuple[object, dict | None]] = []
+    monkeypatch.setattr(
+        ipython_display, "display", lambda o, metadata=None: out.append((o, metadata))
+    )
+    yield out
+    store.clear()

@@ -4,7 +4,6 @@ it says where no trend can be computed, and that a hidden figure never reaches t
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -209,23 +208,6 @@ def test_section_ids_are_safe_and_distinct():
 
 
 # ---------------------------------------------------------------------- the real store
-
-
-@pytest.fixture
-def shown(full_store: Path, monkeypatch):
-    """What the Report displays, with its metadata, from the full store."""
-    from IPython import display as ipython_display
-
-    from helpers.build import store
-
-    monkeypatch.setenv("NEEDS_PROCESSED_DIR", str(full_store))
-    store.clear()
-    out: list[tuple[object, dict | None]] = []
-    monkeypatch.setattr(
-        ipython_display, "display", lambda o, metadata=None: out.append((o, metadata))
-    )
-    yield out
-    store.clear()
 
 
 @pytest.mark.parametrize("area", ["E07000129", "E10000018", "E07000130"])

@@ -335,23 +335,6 @@ def test_the_store_sii_is_the_weighted_slope_of_the_decile_rates(deciles, slopes
 # ------------------------------------------------------------------ the report
 
 
-@pytest.fixture
-def shown(full_store: Path, monkeypatch):
-    """What a Report displays (object, metadata), from the full store."""
-    from IPython import display as ipython_display
-
-    from helpers.build import store
-
-    monkeypatch.setenv("NEEDS_PROCESSED_DIR", str(full_store))
-    store.clear()
-    out: list[tuple[object, dict | None]] = []
-    monkeypatch.setattr(
-        ipython_display, "display", lambda o, metadata=None: out.append((o, metadata))
-    )
-    yield out
-    store.clear()
-
-
 def page_of(shown) -> str:
     import html
 

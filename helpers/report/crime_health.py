@@ -42,21 +42,17 @@ class Link:
     points: pd.DataFrame
 
 
-def pairs() -> list[str]:
-    """The pair ids the store has, in params/links.yaml order."""
-    return store.load("link_figures")["pair_id"].tolist()
-
-
-def link(pair_id: str) -> Link:
+def links() -> list[Link]:
+    """Every pair the store has, in params/links.yaml order (each table read once)."""
     figures = store.load("link_figures")
-    row = figures[figures["pair_id"] == pair_id]
-    if row.empty:
-        raise KeyError(pair_id)
     points = store.load("link_points")
     names = store.areas().set_index("area_code")["area_name"]
-    pts = points[points["pair_id"] == pair_id].reset_index(drop=True)
-    pts["area_name"] = pts["area_code"].map(names).fillna(pts["area_name"])
-    return Link(row.iloc[0].to_dict(), pts)
+    points = points.assign(area_name=points["area_code"].map(names).fillna(points["area_name"]))
+    by_pair = {key: rows.reset_index(drop=True) for key, rows in points.groupby("pair_id")}
+    return [
+        Link(row, by_pair.get(row["pair_id"], points.iloc[:0]))
+        for row in figures.to_dict(orient="records")
+    ]
 
 
 def questions() -> pd.DataFrame:

@@ -105,14 +105,13 @@ class OverviewSections:
         """Every crime-health link of params/links.yaml across England: a national chart with
         the assessment's areas in colour, the sentence, and the questions open data cannot
         answer."""
-        ids = crime_health.pairs()
-        if not ids:
+        found_links = crime_health.links()
+        if not found_links:
             _show(HTML(markup.paragraph(crime_health.NO_PAIRS)))
         coloured = list(dict.fromkeys([*self.codes["districts"], self.area_code]))
         labelled = self.codes["districts"] if self.codes["is_county"] else [self.area_code]
         county = self.names.get(self.codes["county"], "")
-        for pair_id in ids:
-            found = crime_health.link(pair_id)
+        for found in found_links:
             fig_row, points = found.figures, found.points
             sides = {s: self._link_side(fig_row, s) for s in ("x", "y")}
             names = [e["name"] if e else crime_health.DEPRIVATION_NAME for e, _ in sides.values()]
