@@ -37,7 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     p_build.add_argument("--params", type=Path, help="parameter folder (default params/)")
 
     p_run = sub.add_parser("run", help="run the notebooks for each area and export HTML reports")
-    p_run.add_argument("--areas", help="comma-separated area codes (default: params/areas.yaml)")
+    p_run.add_argument(
+        "--areas",
+        help="comma-separated area codes, or 'england' for every English county, district "
+        "and unitary authority (default: params/run.yaml's areas, else params/areas.yaml's)",
+    )
     p_run.add_argument(
         "--notebooks", help="comma-separated notebook names (default: params/run.yaml)"
     )

@@ -46,7 +46,7 @@ def _values_by_indicator() -> dict[str, pd.DataFrame]:
 
 def clear() -> None:
     """Forget every cached table (after the store on disk has changed)."""
-    for cached in (load, _values_by_indicator, _indicator, selection, _assessment_areas, _names):
+    for cached in (load, _values_by_indicator, _indicator, _selection, _areas_of, _names):
         cached.cache_clear()
 
 
@@ -62,16 +62,80 @@ def national_areas() -> pd.DataFrame:
     return load("areas")
 
 
-@cache
+# The county or unitary authority whose assessment the reports in this process belong to; None
+# is params/areas.yaml's. A national batch runs every area's reports within its own county's
+# (or unitary authority's) assessment, so the same kernel serves many assessments in turn.
+_current: list[str | None] = [None]
+
+
+def use_assessment(upper: str | None) -> None:
+    """Report within the assessment of the county or unitary authority `upper` (its districts,
+    force area and region from the lookups) instead of params/areas.yaml's; None goes back."""
+    if upper is not None and assessment_of(upper) != upper:
+        raise ParamsError(
+            f"assessment {upper!r} is not a county or unitary authority of England",
+            fix="use a county or unitary authority code (`needs areas` lists them), or leave "
+            "it blank for params/areas.yaml's",
+        )
+    _current[0] = upper
+
+
+def assessment_of(area_code: str) -> str:
+    """The county or unitary authority whose assessment reports on `area_code`: a district's
+    county, else the area itself."""
+    table = national_areas().set_index("area_code")
+    if area_code not in table.index or table.at[area_code, "tier"] not in REPORTABLE:
+        raise ParamsError(
+            f"unknown area_code {area_code!r}: not a current English county, district or "
+            "unitary authority",
+            fix="`needs areas` lists the counties and unitary authorities, and "
+            "`needs areas --county <code>` a county's districts",
+        )
+    row = table.loc[area_code]
+    return str(row["county_code"]) if row["tier"] == "lower" else area_code
+
+
+REPORTABLE = ("upper", "lower", "single")
+
+
+def england_areas() -> list[str]:
+    """Every English area a report can be run for, region by region (in code order), each
+    county followed by its districts, then the unitary authorities."""
+    table = national_areas()
+    table = table[table["tier"].isin(REPORTABLE)]
+    order = {"upper": 0, "lower": 0, "single": 1}
+    keyed = table.assign(
+        _group=table["county_code"].where(table["tier"] == "lower", table["area_code"]),
+        _kind=table["tier"].map(order),
+        _own=(table["tier"] == "lower").astype(int),
+    )
+    keyed = keyed.sort_values(["region_code", "_kind", "_group", "_own", "area_code"])
+    return keyed["area_code"].tolist()
+
+
 def selection() -> config.Areas:
-    """The assessment's areas: params/areas.yaml resolved against the store's areas."""
-    found = places.Places(national_areas(), load("area_changes"))
-    return places.resolve(config.area_spec(paths.PARAMS), found)
+    """The assessment's areas: params/areas.yaml (or use_assessment's area) resolved against
+    the store's areas."""
+    return _selection(_current[0])
 
 
 @cache
+def _selection(upper: str | None) -> config.Areas:
+    found = places.Places(national_areas(), load("area_changes"))
+    if upper is None:
+        return places.resolve(config.area_spec(paths.PARAMS), found)
+    tier = national_areas().set_index("area_code").at[upper, "tier"]
+    kind = "county" if tier == "upper" else "unitary"
+    return places.resolve(config.AreaSpec(kind, upper, None, None), found)
+
+
 def _assessment_areas() -> pd.DataFrame:
-    chosen = selection()
+    return _areas_of(_current[0])
+
+
+@cache
+def _areas_of(upper: str | None) -> pd.DataFrame:
+    chosen = _selection(upper)
     roles: dict[str, str] = {}
     for role, codes in (
         ("upper", [chosen.upper]),

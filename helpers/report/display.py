@@ -42,13 +42,16 @@ _show = ledger.show
 class Report(OverviewSections, FirstSections, EditionSections):
     """One report: a priority for an area. Remembers the indicators it showed, for the sources."""
 
-    def __init__(self, priority: str, area_code: str):
+    def __init__(self, priority: str, area_code: str, assessment: str | None = None):
+        """`assessment`: the county or unitary authority whose assessment the report belongs
+        to, when it is not params/areas.yaml's (a national batch); blank or None for that."""
         if priority not in PRIORITY_TITLES:
             raise ReportError(
                 f"unknown priority {priority!r}",
                 fix=f"use one of: {', '.join(PRIORITY_TITLES)}",
             )
         self.priority = priority
+        store.use_assessment(assessment or None)  # always: a warm kernel may have another
         self.area_code = store.check_area(area_code)
         self.area = store.area_name(area_code)
         self.codes = views.area_codes(area_code)

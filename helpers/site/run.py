@@ -40,19 +40,29 @@ def available_notebooks() -> list[str]:
     return sorted(p.stem for p in paths.NOTEBOOKS.glob("*.ipynb"))
 
 
+ENGLAND = "england"  # --areas england (or `areas: england` in params/run.yaml): every area
+
+
 def resolve(areas: list[str] | None, notebooks: list[str] | None) -> tuple[list[str], list[str]]:
-    """The areas and notebooks to run: the flags if given, else params/; all validated first."""
+    """The areas and notebooks to run: the flags if given, else params/; all validated first.
+
+    An area outside params/areas.yaml's assessment (any English county, district or unitary
+    authority, or all of them with `england`) is reported within its own county's or unitary
+    authority's assessment."""
     cfg = store.selection()
     run_cfg = config.load_params("run")
-    areas = areas or list(cfg.report_areas)
+    areas = areas or _listed(run_cfg.get("areas")) or list(cfg.report_areas)
+    if ENGLAND in (a.lower() for a in areas):
+        areas = store.england_areas()
     notebooks = notebooks or list(run_cfg.get("notebooks") or available_notebooks())
-    valid_areas = {c: store.area_name(c) for c in cfg.report_areas}
-    unknown = [a for a in areas if a not in valid_areas]
+    national = set(store.england_areas())
+    unknown = [a for a in areas if a not in cfg.report_areas and a not in national]
     if unknown:
-        listing = "; ".join(f"{c} ({n})" for c, n in valid_areas.items())
+        listing = "; ".join(f"{c} ({store.area_name(c)})" for c in cfg.report_areas)
         raise ParamsError(
             f"unknown area {', '.join(unknown)}",
-            fix=f"use one of: {listing}",
+            fix=f"use one of: {listing}; or any English county, district or unitary authority "
+            "code (`needs areas` lists them); or 'england' for every one",
             path=paths.PARAMS / "areas.yaml",
         )
     valid_nbs = available_notebooks()
@@ -63,7 +73,28 @@ def resolve(areas: list[str] | None, notebooks: list[str] | None) -> tuple[list[
             fix=f"use one of: {', '.join(valid_nbs)}",
             path=paths.PARAMS / "run.yaml",
         )
-    return areas, notebooks
+    return list(dict.fromkeys(areas)), notebooks
+
+
+def _listed(value) -> list[str] | None:
+    """params/run.yaml's `areas:`: 'england', a list of codes, or absent."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise ParamsError(
+        f"'areas' has {value!r}",
+        path=paths.PARAMS / "run.yaml",
+        fix="write 'areas: england', a list of area codes, or remove it for params/areas.yaml's",
+    )
+
+
+def assessment_for(area: str) -> str | None:
+    """None for an area of params/areas.yaml's assessment; else its county or unitary
+    authority, whose assessment reports on it."""
+    return None if area in store.selection().report_areas else store.assessment_of(area)
 
 
 def run(
@@ -94,17 +125,20 @@ def run(
     timeout = int(run_cfg.get("cell_timeout", 300))
     scheduler = scheduler or run_cfg.get("scheduler") or "local"
     code = _code_fingerprint()
+    static = _static_digest(notebooks)  # notebooks and params, hashed once for every report
     # the edition this run uses, and the last one its reports compare with (written first)
     record = editions.roll_for_run(out)
     edition = editions.cache_key(record)
+    owners = {area: assessment_for(area) for area in areas}
     tasks = [
         worker.Task(
             nb,
             area,
             store.area_name(area),
-            _report_key(nb, area, info["fingerprint"], code, edition),
+            _report_key(static[nb], area, owners[area], info["fingerprint"], code, edition),
             str(out),
             timeout,
+            owners[area],
         )
         for area in areas
         for nb in notebooks
@@ -220,16 +254,28 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _static_digest(notebooks: list[str]) -> dict[str, str]:
+    """Each notebook's bytes with params/areas.yaml and run.yaml, digested once per run."""
+    params = b"".join((paths.PARAMS / f"{name}.yaml").read_bytes() for name in ("areas", "run"))
+    return {
+        nb: hashlib.sha256((paths.NOTEBOOKS / f"{nb}.ipynb").read_bytes() + params).hexdigest()
+        for nb in notebooks
+    }
+
+
 def _report_key(
-    notebook: str, area: str, store_fingerprint: str, code: str, edition: str = ""
+    static: str,
+    area: str,
+    assessment: str | None,
+    store_fingerprint: str,
+    code: str,
+    edition: str = "",
 ) -> str:
-    """What a report depends on: its notebook, area, params, store, code, and the last edition
-    its "since the last edition" section compares with."""
-    digest = hashlib.sha256()
-    digest.update((paths.NOTEBOOKS / f"{notebook}.ipynb").read_bytes())
-    digest.update(json.dumps({"area_code": area}, sort_keys=True).encode())
-    for name in ("areas", "run"):
-        digest.update((paths.PARAMS / f"{name}.yaml").read_bytes())
+    """What a report depends on: its notebook and params (`static`), area and assessment,
+    store, code, and the last edition its "since the last edition" section compares with."""
+    digest = hashlib.sha256(static.encode())
+    area_params = {"area_code": area} | ({"assessment": assessment} if assessment else {})
+    digest.update(json.dumps(area_params, sort_keys=True).encode())
     digest.update(store_fingerprint.encode())
     digest.update(code.encode())
     digest.update(edition.encode())

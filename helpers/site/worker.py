@@ -47,6 +47,7 @@ class Task:
     key: str  # what the report depends on; unchanged key + existing page = cached
     outputs: str
     timeout: int
+    assessment: str | None = None  # the area's county or unitary authority, outside params'
 
 
 def slug(name: str) -> str:
@@ -156,7 +157,8 @@ def worker_run(task: Task) -> ReportResult:
         pm.execute_notebook(
             paths.NOTEBOOKS / f"{task.notebook}.ipynb",
             tmp_nb,
-            parameters={"area_code": task.area_code},
+            parameters={"area_code": task.area_code}
+            | ({"assessment": task.assessment} if task.assessment else {}),
             kernel_name="python3",
             km=km,
             progress_bar=False,
