@@ -48,6 +48,7 @@ def clear() -> None:
     """Forget every cached table (after the store on disk has changed)."""
     for cached in (load, _values_by_indicator, _indicator, _selection, _areas_of, _names):
         cached.cache_clear()
+    _current[0] = None
 
 
 def build_info() -> dict:
@@ -96,6 +97,14 @@ def assessment_of(area_code: str) -> str:
 
 
 REPORTABLE = ("upper", "lower", "single")
+
+
+def report_assessment(area_code: str) -> str | None:
+    """None for an area params/areas.yaml reports on; else the county or unitary authority
+    whose assessment reports on it."""
+    if area_code in _selection(None).report_areas:
+        return None
+    return assessment_of(area_code)
 
 
 def england_areas() -> list[str]:

@@ -217,7 +217,7 @@ def audit(out: Path) -> dict:
     multipliers = dict(zip(compendium["id"], compendium["multiplier"], strict=True))
     cells = read_ledgers(out)
     findings = check_cells(
-        cells, store.areas(), crime_types, multipliers, store.load("shared_csps")
+        cells, store.national_areas(), crime_types, multipliers, store.load("shared_csps")
     )
     pages = _published(out, "*.html")
     for path in pages:

@@ -15,6 +15,22 @@ from helpers.site.worker import ReportResult
 def write_index(
     out: Path, results: list[ReportResult], notebooks: list[str], areas: list[str]
 ) -> None:
+    """The landing page: the assessment's own page when every area belongs to one assessment,
+    else the national page, grouped by region with a search box (helpers.site.national_index)."""
+    owners = {store.report_assessment(a) for a in areas}
+    store.use_assessment(next(iter(owners)) if len(owners) == 1 else None)
+    try:
+        if len(owners) > 1:
+            _write_national(out, results, notebooks, areas)
+        else:
+            _write_assessment(out, results, notebooks, areas)
+    finally:
+        store.use_assessment(None)
+
+
+def _write_assessment(
+    out: Path, results: list[ReportResult], notebooks: list[str], areas: list[str]
+) -> None:
     from helpers.report import html_tables
     from helpers.site import pages as site
 
@@ -84,6 +100,10 @@ def write_index(
         ],
         home="index.html",
     )
+    _write(out, page)
+
+
+def _write(out: Path, page: str) -> None:
     # the rug's cells, like a report's, for the audit (written first: the page links nothing)
     import pandas as pd
 
@@ -92,6 +112,58 @@ def write_index(
     figures = pd.DataFrame(ledger.drain(), columns=ledger.COLUMNS)
     files.write_text(out / "index.figures.csv", figures.to_csv(index=False))
     files.write_text(out / "index.html", page)
+
+
+def _write_national(
+    out: Path, results: list[ReportResult], notebooks: list[str], areas: list[str]
+) -> None:
+    from helpers.site import national_index
+    from helpers.site import pages as site
+
+    failed = [r for r in results if r.status == "failed"]
+    summary = (
+        f'<p class="status-failed">{len(failed)} report(s) failed; they are marked '
+        "below. The other reports are complete.</p>"
+        if failed
+        else f"<p>All {len(results):,} reports are up to date.</p>"
+    )
+    when = run_time()
+    england = store.area_name(store.selection().england)
+    body = (
+        "<h1>Community safety and health needs assessment</h1>"
+        f"<p>{html.escape(national_index.coverage(areas))}. Each is reported within its own "
+        "county's or unitary authority's assessment, on substance misuse (drugs and alcohol), "
+        "mental health, domestic and sexual violence, and an overview. Find an area and choose a "
+        f"priority.</p><p>Last run: {when:%d %B %Y, %H:%M} UTC.</p>{summary}"
+        '<h2 id="reports">Reports by region</h2>'
+        + national_index.reports_html(results, notebooks, areas)
+        + since_last_section(out, areas)
+        + '<h2 id="compendium">Data compendium</h2><p>Every indicator, with its definition, '
+        'source, caveats and where it exists: <a href="compendium.html">the data compendium'
+        "</a>.</p>"
+    )
+    toc = [
+        {"id": "reports", "text": "Reports by region"},
+        *national_index.region_toc(areas),
+        {"id": "since-last", "text": "Since the last edition"},
+        {"id": "compendium", "text": "Data compendium"},
+    ]
+    info = store.build_info()
+    title = f"{england} community safety and health needs assessment"
+    page = site.render_page(
+        title=f"{title}: reports",
+        body=body,
+        toc=toc,
+        subtitle=f"Reports run {when:%d %B %Y}",
+        provenance=[
+            ("Code version", code_version()),
+            ("Data snapshot", info["data_snapshot"]),
+            ("Run time", f"{when:%Y-%m-%d %H:%M} UTC"),
+        ],
+        home="index.html",
+        site_title=title,
+    )
+    _write(out, page)
 
 
 NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")

@@ -54,10 +54,11 @@ def render_page(
     toc: list[dict] | None = None,
     provenance: list[tuple[str, str]] | None = None,
     home: str = "index.html",
+    site_title: str | None = None,
 ) -> str:
     page = _environment().get_template("page.html.j2")
     return page.render(
-        site_title=_site_title(),
+        site_title=site_title or _site_title(),
         title=title,
         subtitle=subtitle,
         body=Markup(body),

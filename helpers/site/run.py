@@ -91,12 +91,6 @@ def _listed(value) -> list[str] | None:
     )
 
 
-def assessment_for(area: str) -> str | None:
-    """None for an area of params/areas.yaml's assessment; else its county or unitary
-    authority, whose assessment reports on it."""
-    return None if area in store.selection().report_areas else store.assessment_of(area)
-
-
 def run(
     *,
     areas: list[str] | None = None,
@@ -129,7 +123,7 @@ def run(
     # the edition this run uses, and the last one its reports compare with (written first)
     record = editions.roll_for_run(out)
     edition = editions.cache_key(record)
-    owners = {area: assessment_for(area) for area in areas}
+    owners = {area: store.report_assessment(area) for area in areas}
     tasks = [
         worker.Task(
             nb,

@@ -148,6 +148,7 @@ def worker_run(task: Task) -> ReportResult:
     import papermill as pm
 
     started = time.perf_counter()
+    store.use_assessment(task.assessment)  # the page's header names the report's assessment
     folder, page, executed, key_file = task_paths(task)
     folder.mkdir(parents=True, exist_ok=True)
     tmp_nb = folder / f".{task.notebook}.{os.getpid()}.ipynb"
@@ -210,6 +211,7 @@ def failed(task: Task, exc: BaseException, seconds: float, prefix: str = "") -> 
     """Record a failed report: its full traceback (with every chained cause) in
     <notebook>.error.log, an error page that links it and the executed notebook, and no cache
     key, so the next run tries again. The previous good page is left as it was."""
+    store.use_assessment(task.assessment)
     folder, _page, _executed, key_file = task_paths(task)
     folder.mkdir(parents=True, exist_ok=True)
     error = prefix + _first_line(exc)
