@@ -46,7 +46,15 @@ def _values_by_indicator() -> dict[str, pd.DataFrame]:
 
 def clear() -> None:
     """Forget every cached table (after the store on disk has changed)."""
-    for cached in (load, _values_by_indicator, _indicator, _selection, _areas_of, _names):
+    for cached in (
+        load,
+        _values_by_indicator,
+        _indicator,
+        _selection,
+        _areas_of,
+        _names,
+        _indexed_areas,
+    ):
         cached.cache_clear()
     _current[0] = None
 
@@ -84,7 +92,7 @@ def use_assessment(upper: str | None) -> None:
 def assessment_of(area_code: str) -> str:
     """The county or unitary authority whose assessment reports on `area_code`: a district's
     county, else the area itself."""
-    table = national_areas().set_index("area_code")
+    table = _indexed_areas()
     if area_code not in table.index or table.at[area_code, "tier"] not in REPORTABLE:
         raise ParamsError(
             f"unknown area_code {area_code!r}: not a current English county, district or "
@@ -97,6 +105,11 @@ def assessment_of(area_code: str) -> str:
 
 
 REPORTABLE = ("upper", "lower", "single")
+
+
+@cache
+def _indexed_areas() -> pd.DataFrame:
+    return national_areas().set_index("area_code")
 
 
 def report_assessment(area_code: str) -> str | None:

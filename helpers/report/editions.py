@@ -63,10 +63,11 @@ def store_edition_id() -> str:
     return since_last.edition_id(rows, [g["id"] for g in _open_gaps()])
 
 
-def current_edition(run_date: str | None = None) -> dict:
-    """The current store as an edition (run_date default: this run's time)."""
+def current_edition(run_date: str | None = None, codes: list[str] | None = None) -> dict:
+    """The current store as an edition (run_date default: this run's time), with the rows of
+    `codes` (default: the assessment's areas)."""
     info = store.build_info()
-    codes = store.areas()["area_code"].tolist()
+    codes = codes if codes is not None else store.areas()["area_code"].tolist()
     rows = since_last.edition_rows(store.load("indicator_values"), codes)
     when = run_date or provenance.run_time().isoformat(timespec="seconds")
     return {
@@ -80,9 +81,19 @@ def current_edition(run_date: str | None = None) -> dict:
     } | since_last.to_record(rows)
 
 
-def roll_for_run(out: Path) -> dict:
-    """Record the edition this run uses (`needs run` calls it before any report runs)."""
-    record = since_last.roll(read(record_path(out)), current_edition())
+def roll_for_run(out: Path, codes: list[str] | None = None) -> dict:
+    """Record the edition this run uses (`needs run` calls it before any report runs), with the
+    rows of `codes` (default: the assessment's areas; a national batch gives every area)."""
+    previous = read(record_path(out))
+    current = previous.get("current") or {}
+    wanted = codes if codes is not None else store.areas()["area_code"].tolist()
+    if (  # the same store, its rows already recorded for these areas: nothing to roll
+        previous.get("format") == since_last.FORMAT
+        and current.get("fingerprint") == store.build_info()["fingerprint"]
+        and set(wanted) <= set(current.get("areas") or [])
+    ):
+        return previous
+    record = since_last.roll(previous, current_edition(codes=wanted))
     write(record, record_path(out))
     return record
 

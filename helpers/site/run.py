@@ -121,9 +121,11 @@ def run(
     code = _code_fingerprint()
     static = _static_digest(notebooks)  # notebooks and params, hashed once for every report
     # the edition this run uses, and the last one its reports compare with (written first)
-    record = editions.roll_for_run(out)
-    edition = editions.cache_key(record)
     owners = {area: store.report_assessment(area) for area in areas}
+    # a batch beyond params/areas.yaml's assessment records every area's values
+    everywhere = store.national_areas()["area_code"].tolist()
+    record = editions.roll_for_run(out, everywhere if any(owners.values()) else None)
+    edition = editions.cache_key(record)
     tasks = [
         worker.Task(
             nb,
@@ -146,6 +148,19 @@ def run(
             )
         else:
             todo.append(task)
+    batch = _batch_key(tasks)
+    last_audit = None if todo else _unchanged_audit(out, batch)
+    if last_audit is not None:  # hashed once: the index, compendium and audit still hold
+        ordered = [results[(t.notebook, t.area_code)] for t in tasks]
+        _write_summary(out, ordered, record, last_audit, batch)
+        log.info(
+            "Nothing has changed since the last run: %d report(s) cached; the index, compendium "
+            "and disclosure audit are as they were (%.1f s) -> %s",
+            len(tasks),
+            time.perf_counter() - started,
+            out / "index.html",
+        )
+        return 0
     with tqdm(
         total=len(tasks), desc="Reports", unit="report", initial=len(results), disable=None
     ) as bar:
@@ -167,15 +182,7 @@ def run(
     from helpers.site import audit
 
     checked = audit.audit(out)
-    summary = {
-        "reports": [asdict(r) for r in ordered],
-        "editions": {
-            name: {k: v for k, v in (record[name] or {}).items() if k in EDITION_FIELDS} or None
-            for name in ("current", "last")
-        },
-        "audit": checked,
-    }
-    files.write_text(out / "run.json", json.dumps(summary, indent=2))
+    _write_summary(out, ordered, record, checked, batch)
     failed = [r for r in ordered if r.status == "failed"]
     for r in failed:
         log.error("FAILED %s for %s: %s (see %s)", r.notebook, r.area_code, r.error, r.html)
@@ -205,6 +212,19 @@ def run(
         out / "index.html",
     )
     return 1 if failed or not checked["passed"] else 0
+
+
+def _write_summary(out, ordered, record: dict, checked: dict, batch: str) -> None:
+    summary = {
+        "reports": [asdict(r) for r in ordered],
+        "editions": {
+            name: {k: v for k, v in (record[name] or {}).items() if k in EDITION_FIELDS} or None
+            for name in ("current", "last")
+        },
+        "audit": checked,
+        "batch": batch,
+    }
+    files.write_text(out / "run.json", json.dumps(summary, indent=2))
 
 
 def _run_pool(todo: list[worker.Task], jobs: int | None, done) -> None:
@@ -238,6 +258,31 @@ def _run_dask(todo: list[worker.Task], scheduler: str, jobs: int | None, out, do
 
 
 # ------------------------------------------------------------------------- caching
+
+
+def _batch_key(tasks: list[worker.Task]) -> str:
+    """The whole batch in one digest: its reports' keys, in order."""
+    digest = hashlib.sha256()
+    for task in tasks:
+        digest.update(f"{task.notebook} {task.area_code} {task.key}\n".encode())
+    return digest.hexdigest()
+
+
+def _unchanged_audit(out, batch: str) -> dict | None:
+    """The last run's passed audit when that run was this very batch, every report ok or
+    cached, and its index and compendium are still there (so they are current); else None."""
+    try:
+        last = json.loads((out / "run.json").read_text())
+    except (OSError, ValueError):
+        return None
+    audit = last.get("audit") or {}
+    same = (
+        last.get("batch") == batch
+        and audit.get("passed") is True
+        and all(r.get("status") in ("ok", "cached") for r in last.get("reports", []))
+        and all((out / name).exists() for name in ("index.html", "compendium.html"))
+    )
+    return audit if same else None
 
 
 def _code_fingerprint() -> str:
