@@ -109,6 +109,18 @@ def test_a_batch_of_three_assessments_runs_and_indexes_by_region(national_store)
     # after the run the process is back on params/areas.yaml's assessment
     assert store.selection().upper == "E10000018"
 
+    # nothing changed: every report cached, the index and audit kept, not redone
+    written = (outputs / "index.html").stat().st_mtime_ns
+    assert run.run(areas=[EAST_DEVON, HARTLEPOOL, CHARNWOOD], notebooks=["overview"]) == 0
+    again = json.loads((outputs / "run.json").read_text())
+    assert {r["status"] for r in again["reports"]} == {"cached"}
+    assert again["audit"] == results["audit"] and again["batch"] == results["batch"]
+    assert (outputs / "index.html").stat().st_mtime_ns == written
+    # one report fewer is another batch: the index is written again
+    assert run.run(areas=[EAST_DEVON, HARTLEPOOL], notebooks=["overview"]) == 0
+    assert (outputs / "index.html").stat().st_mtime_ns != written
+    assert "Charnwood" not in (outputs / "index.html").read_text()
+
 
 def _all_england_results(notebooks: list[str]) -> tuple[list[str], list[worker.ReportResult]]:
     """Every English area's run results (statuses and page paths only, no figures), one
