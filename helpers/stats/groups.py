@@ -9,6 +9,7 @@ first. Sums within groups are numpy bincounts, so a call costs the same for 1 or
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -38,15 +39,25 @@ class Groups:
         return np.bincount(self.codes[mask], minlength=self.size)
 
     def rows(self) -> np.ndarray:
-        return np.bincount(self.codes, minlength=self.size)
+        """The number of rows of each group (read-only, worked out once)."""
+        return self._rows
 
     def position(self) -> np.ndarray:
-        """Each row's position within its group (0, 1, ...), in input order."""
+        """Each row's position within its group (0, 1, ...), in input order (read-only, worked
+        out once: every band-level input of a call reuses it)."""
+        return self._position
+
+    @cached_property
+    def _rows(self) -> np.ndarray:
+        return _read_only(np.bincount(self.codes, minlength=self.size))
+
+    @cached_property
+    def _position(self) -> np.ndarray:
         order = np.argsort(self.codes, kind="stable")
         starts = np.concatenate(([0], np.cumsum(self.rows())[:-1]))
         position = np.empty(self.codes.size, dtype=np.int64)
         position[order] = np.arange(self.codes.size) - starts[self.codes[order]]
-        return position
+        return _read_only(position)
 
     def name(self, group: int) -> str:
         """A group's key for an error message: 'A1', or ('A1', 2021) for two keys."""
@@ -59,9 +70,9 @@ class Groups:
 
     def frame(self, columns: dict[str, np.ndarray]) -> pd.DataFrame:
         """The grouped result: the key columns, then ``columns``, one row per group."""
-        keys = {name: self.keys[name].to_numpy() for name in self.keys.columns}
-        table = pd.DataFrame({**keys, **columns})
-        return table.astype(self.keys.dtypes.to_dict()) if keys else table
+        # the key columns as Series keep their dtypes (no astype back from object arrays)
+        keys = {name: self.keys[name] for name in self.keys.columns}
+        return pd.DataFrame({**keys, **columns}, index=self.keys.index)
 
     def result(
         self, columns: dict[str, np.ndarray], dtype: object = None
@@ -74,6 +85,11 @@ class Groups:
         )
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
 _NO_KEYS = pd.DataFrame(index=pd.RangeIndex(1))
 
 
@@ -82,8 +98,17 @@ def one_group(rows: int) -> Groups:
     return Groups(np.zeros(rows, dtype=np.int64), _NO_KEYS)
 
 
+_INFERRED_STR = pd.Series(["a"]).dtype
+# dtypes that a list of a Series' own values is inferred back to, unchanged
+_KEPT_DTYPES = {np.dtype("int64"), np.dtype("float64"), np.dtype("bool")} | (
+    {_INFERRED_STR} if _INFERRED_STR != np.dtype(object) else set()
+)
+
+
 def make_groups(groups: GroupLabels, rows: int) -> Groups:
     """Number the groups of ``groups`` (one label per row) in the order they first appear."""
+    if isinstance(groups, pd.Series | pd.Index) and groups.dtype in _KEPT_DTYPES:
+        return _factorized(groups, rows)
     if isinstance(groups, pd.DataFrame):
         keys = groups.reset_index(drop=True)
         if keys.shape[1] == 0:
@@ -95,19 +120,41 @@ def make_groups(groups: GroupLabels, rows: int) -> Groups:
         if array.ndim != 1:
             raise fail(f"groups must be one label per row, got shape {array.shape}")
         keys = pd.DataFrame({"group": array})
-    if len(keys) != rows:
+    _check_rows(len(keys), rows, keys.isna().any(axis=1).to_numpy())
+    codes = _first_seen_codes(keys)
+    _, first = np.unique(codes, return_index=True)
+    return Groups(codes, keys.iloc[first].reset_index(drop=True))
+
+
+def _factorized(groups: pd.Series | pd.Index, rows: int) -> Groups:
+    """The usual case, one Series of labels (str, int64, float64 or bool: dtypes that the general
+    path's ``list(groups)`` keeps): the same codes and keys, from one factorize."""
+    codes, uniques = pd.factorize(groups, sort=False)  # missing labels get code -1
+    _check_rows(len(groups), rows, codes < 0)
+    name = groups.name if groups.name is not None else "group"
+    return Groups(codes.astype(np.int64, copy=False), pd.DataFrame({name: uniques}))
+
+
+def _check_rows(labels: int, rows: int, missing: np.ndarray) -> None:
+    if labels != rows:
         raise fail(
-            f"groups has {len(keys)} labels but the data have {rows} rows",
+            f"groups has {labels} labels but the data have {rows} rows",
             fix="give one group label per row",
         )
-    missing = keys.isna().any(axis=1).to_numpy()
     if missing.any():
         raise fail(f"groups must not be missing (row {int(np.flatnonzero(missing)[0])})")
     if rows == 0:
         raise fail("the data have no rows")
-    codes = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy(dtype=np.int64)
-    _, first = np.unique(codes, return_index=True)
-    return Groups(codes, keys.iloc[first].reset_index(drop=True))
+
+
+def _first_seen_codes(keys: pd.DataFrame) -> np.ndarray:
+    """Each row's group number, groups numbered in the order they first appear: what
+    ``keys.groupby(columns, sort=False).ngroup()`` gives, by factorizing column by column."""
+    codes = None
+    for name in keys.columns:
+        column, uniques = pd.factorize(keys[name], sort=False)
+        codes = column if codes is None else pd.factorize(codes * len(uniques) + column)[0]
+    return np.asarray(codes, dtype=np.int64)
 
 
 def per_row(name: str, values: ArrayLike, groups: Groups) -> np.ndarray:
