@@ -6,8 +6,12 @@ same byte for byte.
 Each Dask worker keeps one warm kernel, as a pool worker does. The run's settings (the store,
 outputs and params folders, the run time) travel with every task and are applied on the worker
 before its kernel starts; a worker whose settings change restarts its kernel. A task that
-raises or whose worker is lost is retried once (Dask's `retries`), then reported as failed; a
-report whose notebook fails is reported at once (a notebook error repeats). Before any task,
+raises is retried once (Dask's `retries`), then reported as failed; a report whose notebook
+fails is reported at once (a notebook error repeats). A task whose worker process dies (killed,
+out of memory) is retried once on the LocalCluster (its scheduler's `allowed_failures`; an
+existing cluster's scheduler keeps its own, Dask's default being 3), then reported as failed.
+Only as many tasks are handed to the scheduler as the cluster has threads, so a worker holds
+just the report it runs: one that dies takes no queued report down with it. Before any task,
 every worker is asked whether it has the project, the store and the outputs folder: a cluster
 that lacks one is refused with what is missing, worker by worker."""
 
@@ -24,6 +28,7 @@ from helpers.site import worker
 
 SETTINGS = ("NEEDS_PROCESSED_DIR", "NEEDS_OUTPUTS_DIR", "NEEDS_PARAMS_DIR", "NEEDS_RUN_TIME")
 _APPLIED: dict[str, str] = {}  # this worker process's settings, as last applied
+LOST_WORKER_RETRIES = 1  # a LocalCluster's report whose worker dies runs once more, no more
 
 
 def settings(out: Path) -> dict[str, str]:
@@ -49,7 +54,8 @@ def connect(scheduler: str, workers: int | None):
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
-            scheduler_kwargs={"dashboard": False},  # no web server on a shared machine
+            # no web server on a shared machine; a report whose worker dies twice has failed
+            scheduler_kwargs={"dashboard": False, "allowed_failures": LOST_WORKER_RETRIES},
         )
         return Client(cluster), cluster
     if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
@@ -125,20 +131,53 @@ def run_tasks(
     settings_: dict[str, str],
     done: Callable[[worker.Task, worker.ReportResult], None],
 ) -> None:
-    """Submit every task, calling `done` as each finishes (in completion order)."""
-    from distributed import as_completed
+    """Run every task, calling `done` as each finishes (in completion order).
 
-    tasks = list(todo)
-    futures = {
-        client.submit(report_task, t, settings_, key=f"report-{t.notebook}-{t.area_code}-{i}",
-                      retries=1, pure=False): t
-        for i, t in enumerate(tasks)
-    }  # fmt: skip
-    for future in as_completed(futures):
-        task = futures[future]
+    A task is submitted only when a thread is free for it: the scheduler would otherwise place
+    every task on a worker at once, and when a worker dies Dask counts the death against every
+    task placed there (and reruns the results it held), so a report queued behind one that
+    kills its worker would fail with it. Each result is released as soon as it is read."""
+    from distributed import KilledWorker, as_completed
+
+    pending = list(enumerate(todo))[::-1]  # popped from the end: in order
+    futures: dict = {}
+    finished = as_completed()
+
+    def top_up() -> None:
+        free = max(1, sum(client.nthreads().values())) - len(futures)
+        for _ in range(min(free, len(pending))):
+            i, t = pending.pop()
+            future = client.submit(
+                report_task, t, settings_, key=f"report-{t.notebook}-{t.area_code}-{i}",
+                retries=1, pure=False,
+            )  # fmt: skip
+            futures[future] = t
+            finished.add(future)
+
+    top_up()
+    for future in finished:
+        task = futures.pop(future)
         try:
             result = future.result()
-        except Exception as exc:  # raised twice, or its worker was lost twice
+        except KilledWorker as exc:  # its worker died on every attempt
+            result = worker.failed(task, _lost(exc), 0.0, prefix="dask worker lost: ")
+        except Exception as exc:  # raised twice
             result = worker.failed(task, exc, 0.0, prefix="dask task failed: ")
+        finally:
+            future.release()  # its result leaves the worker's memory
+        del future
         done(task, result)
+        top_up()
     client.run(worker.stop_kernel)  # no kernel outlives the batch on a shared cluster
+
+
+def _lost(exc) -> RuntimeError:
+    """What a report whose worker died on every attempt says, with Dask's KilledWorker as its
+    cause (in the error log)."""
+    try:
+        raise RuntimeError(
+            f"the Dask worker running it died {exc.allowed_failures + 1} times (killed, "
+            "or out of memory?); see the worker's log"
+        ) from exc
+    except RuntimeError as lost:
+        return lost
