@@ -70,6 +70,7 @@ bench: $(ENV_READY) $(BENCH_VENV)/.installed
 	$(BIN)python benchmarks/bench_stats.py
 	$(BIN)needs build
 	$(BIN)python benchmarks/bench_run.py
+	$(BIN)python benchmarks/bench_dask.py
 	$(BIN)python benchmarks/bench_disclosure.py
 	$(BIN)python benchmarks/bench_build.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_peer.py
