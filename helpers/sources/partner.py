@@ -23,6 +23,8 @@ KEY = ["indicator_id", "area_code", "period", "sex", "age_band"]
 SEXES = ("Persons", "Male", "Female")
 SHOWN_PROBLEMS = 20  # listed in the message; the rest are counted
 SHOWN_LINES = 5  # lines named in one problem about many rows
+GROUP = ["indicator_id", "area_code", "period", "sex"]  # one value each
+LEVELS = ((0.95, "95"), (0.998, "998"))
 
 
 def read_partner_data(
@@ -180,81 +182,145 @@ def _check(
 def _values(
     rows: pd.DataFrame, declared: dict, areas: pd.DataFrame, population: pd.DataFrame
 ) -> pd.DataFrame:
-    rows = rows.assign(count=pd.to_numeric(rows["count"]))
-    pop_of = pd.Series(dtype=float)
-    if len(population):
-        totals = population[(population["age"] == "all") & (population["sex"] == "Persons")]
-        # one figure per area and year: the revised series where it exists (sorted last)
-        latest = totals.sort_values("release").drop_duplicates(["area_code", "year"], keep="last")
-        pop_of = latest.set_index(["area_code", "year"])["population"]
-    names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
-    out = []
-    for (ident, area, period, sex), group in rows.groupby(
-        ["indicator_id", "area_code", "period", "sex"], sort=False
-    ):
-        entry = declared[ident]
-        multiplier = float(
-            entry.get("multiplier", 100 if entry["value_type"] == "proportion" else 100_000)
-        )
-        use_pop = (group["denominator"].str.lower() == "population").all()
-        if use_pop:
-            year = int(str(period)[:4])
-            years = [y for (a, y) in pop_of.index if a == area and y <= year]
-            if not years:
-                raise DataError(
-                    f"no population for {area} in or before {year}",
-                    fix="give a denominator instead of 'population'",
-                    path=group["file"].iloc[0],
+    """One value per indicator, area, period and sex, its rows' counts summed: a DSR when the
+    rows are a DSR indicator's age bands, else a rate or a proportion. The groups of a method
+    are computed together: one helpers.stats call per method and confidence level."""
+    if rows.empty:
+        return pd.DataFrame()
+    rows = rows.assign(count=pd.to_numeric(rows["count"])).reset_index(drop=True)
+    code = rows.groupby(GROUP, sort=False).ngroup().to_numpy()  # groups numbered as first seen
+    keys = rows.iloc[np.unique(code, return_index=True)[1]].reset_index(drop=True)
+    entries = [declared[ident] for ident in keys["indicator_id"]]
+    kind = np.array([e["value_type"] for e in entries], dtype=object)
+    default = np.where(kind == "proportion", 100.0, 100_000.0)
+    multiplier = np.array(
+        [float(e.get("multiplier", d)) for e, d in zip(entries, default, strict=True)]
+    )
+    use_pop = _all(rows["denominator"].str.lower() == "population", code)
+    banded = _all(rows["age_band"].str.strip().ne(""), code) & (np.bincount(code) > 1)
+    is_dsr = banded & (kind == "directly standardised rate")
+    count = rows["count"].groupby(code).sum().to_numpy(dtype=float)
+    denominator = _denominators(rows, code, keys, use_pop, population)
+
+    columns = {"value": np.full(len(keys), np.nan)}
+    for _, suffix in LEVELS:
+        columns |= {f"{s}_{suffix}": np.full(len(keys), np.nan) for s in ("lower", "upper")}
+    bands = rows[is_dsr[code]]
+    methods = {
+        "proportion": ~is_dsr & (kind == "proportion"),
+        "rate": ~is_dsr & (kind != "proportion"),
+        "dsr": is_dsr,
+    }
+    for name, chosen in methods.items():
+        if not chosen.any():
+            continue
+        for level, suffix in LEVELS:
+            # computed per 1 and scaled by each group's multiplier: (x * 1.0) * m is x * m exactly
+            if name == "dsr":
+                result = stats.dsr(
+                    bands["count"],
+                    pd.to_numeric(bands["denominator"]),
+                    _esp_weights(bands["age_band"]),
+                    multiplier=1,
+                    confidence=level,
+                    groups=pd.Series(code[is_dsr[code]], name="group"),
                 )
-            denominator = float(pop_of[(area, max(years))])
-        else:
-            denominator = pd.to_numeric(group["denominator"]).sum()
-        count = float(group["count"].sum())
-        row = {
-            "indicator_id": ident,
-            "indicator_name": entry["name"],
-            "area_code": area,
-            "area_name": names.get(area, area),
-            "period": str(period),
-            "sex": sex,
+            else:
+                method = stats.proportion if name == "proportion" else stats.rate
+                result = method(count[chosen], denominator[chosen], multiplier=1, confidence=level)
+            targets = {"value": "value", "lower": f"lower_{suffix}", "upper": f"upper_{suffix}"}
+            for column, target in targets.items():
+                columns[target][chosen] = result[column].to_numpy(dtype=float) * multiplier[chosen]
+    names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
+    return pd.DataFrame(
+        {
+            "indicator_id": keys["indicator_id"].tolist(),
+            "indicator_name": [e["name"] for e in entries],
+            "area_code": keys["area_code"].tolist(),
+            "area_name": [names.get(a, a) for a in keys["area_code"]],
+            "period": keys["period"].astype(str).tolist(),
+            "sex": keys["sex"].tolist(),
             "age": "All ages",
             "count": count,
             "denominator": denominator,
-            "source": "; ".join(dict.fromkeys(s for s in group["source"] if s)) or "Partner data",
-            "value_note": "; ".join(dict.fromkeys(n for n in group["notes"] if n)) or np.nan,
+            "source": _joined(rows, code, "source", len(keys), "Partner data"),
+            "value_note": _joined(rows, code, "notes", len(keys), np.nan),
+            **columns,
         }
-        has_bands = group["age_band"].str.strip().ne("").all() and len(group) > 1
-        if has_bands and entry["value_type"] == "directly standardised rate":
-            weights = _esp_weights(group["age_band"])
-            result = stats.dsr(
-                group["count"], pd.to_numeric(group["denominator"]), weights, multiplier=multiplier
-            )
-            row |= {
-                "value": result["value"],
-                "lower_95": result["lower"],
-                "upper_95": result["upper"],
-            }
-            result = stats.dsr(
-                group["count"],
-                pd.to_numeric(group["denominator"]),
-                weights,
-                multiplier=multiplier,
-                confidence=0.998,
-            )
-            row |= {"lower_998": result["lower"], "upper_998": result["upper"]}
-        else:
-            method = stats.proportion if entry["value_type"] == "proportion" else stats.rate
-            for level, suffix in ((0.95, "95"), (0.998, "998")):
-                result = method(
-                    [count], [denominator], multiplier=multiplier, confidence=level
-                ).iloc[0]
-                row |= {
-                    "value": result["value"],
-                    f"lower_{suffix}": result["lower"],
-                    f"upper_{suffix}": result["upper"],
-                }
-        out.append(row)
-    return pd.DataFrame(out)
+    )
+
+
+def _all(flags: pd.Series, code: np.ndarray) -> np.ndarray:
+    """Whether every row of each group is flagged."""
+    return np.bincount(code, weights=~flags.to_numpy(dtype=bool)) == 0
+
+
+def _denominators(
+    rows: pd.DataFrame,
+    code: np.ndarray,
+    keys: pd.DataFrame,
+    use_pop: np.ndarray,
+    population: pd.DataFrame,
+) -> np.ndarray:
+    """Each group's denominator: its rows' denominators summed or, for 'population', the area's
+    population in the period's year or the latest year before it."""
+    numeric = ~use_pop[code]
+    sums = pd.to_numeric(rows["denominator"][numeric]).groupby(code[numeric]).sum().to_numpy()
+    if not use_pop.any():
+        return sums
+    denominator = np.full(len(keys), np.nan)
+    denominator[~use_pop] = sums
+    wanted = keys[use_pop].reset_index(drop=True)
+    year = wanted["period"].str[:4].astype(int).to_numpy()
+    found, matched = _population_at(population, wanted["area_code"].to_numpy(), year)
+    missing = np.flatnonzero(~matched)
+    if missing.size:
+        first = wanted.iloc[missing[0]]
+        raise DataError(
+            f"no population for {first['area_code']} in or before {year[missing[0]]}",
+            fix="give a denominator instead of 'population'",
+            path=first["file"],
+        )
+    denominator[use_pop] = found
+    return denominator
+
+
+def _population_at(
+    population: pd.DataFrame, area: np.ndarray, year: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each area's all-ages persons population in that year or the latest year before it (the
+    revised series where a year has two releases, sorted last), and whether there is one."""
+    if not len(population):
+        return np.full(len(area), np.nan), np.zeros(len(area), dtype=bool)
+    totals = population[(population["age"] == "all") & (population["sex"] == "Persons")]
+    latest = totals.sort_values("release").drop_duplicates(["area_code", "year"], keep="last")
+    table = pd.DataFrame(
+        {
+            "area_code": latest["area_code"].astype(str).to_numpy(),
+            "year": latest["year"].astype("int64").to_numpy(),
+            "population": latest["population"].to_numpy(dtype=float),
+            "found": True,
+        }
+    ).sort_values("year", kind="stable")
+    wanted = pd.DataFrame(
+        {"area_code": area.astype(str), "year": year.astype("int64"), "at": np.arange(len(area))}
+    ).sort_values("year", kind="stable")
+    matched = pd.merge_asof(wanted, table, on="year", by="area_code", direction="backward")
+    matched = matched.sort_values("at")
+    return matched["population"].to_numpy(dtype=float), matched["found"].eq(True).to_numpy()
+
+
+def _joined(
+    rows: pd.DataFrame, code: np.ndarray, column: str, groups: int, blank: object
+) -> list[object]:
+    """Each group's distinct non-blank texts of ``column``, in row order, joined by '; ', or
+    ``blank`` where it has none."""
+    present = rows[column].ne("").to_numpy()
+    distinct = pd.DataFrame(
+        {"group": code[present], "text": rows[column].to_numpy(dtype=object)[present]}
+    ).drop_duplicates()
+    joined = distinct.groupby("group")["text"].agg("; ".join).to_dict()
+    return [joined.get(group, blank) for group in range(groups)]
 
 
 ESP2013 = {
