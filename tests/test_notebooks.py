@@ -49,7 +49,7 @@ def test_runs_top_to_bottom_with_defaults(use_store, notebook, cwd):
 
 def test_unknown_area_lists_the_valid_ones(use_store):
     nb = nbformat.read(ROOT / "notebooks" / "substance_misuse.ipynb", as_version=4)
-    nb.cells[0].source = 'area_code = "E07000999"'
+    nb.cells[0].source = 'area_code = "E07000999"\nassessment = ""'
     client = NotebookClient(
         nb,
         timeout=300,

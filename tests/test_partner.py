@@ -128,7 +128,7 @@ def test_partner_rows_flow_into_the_notebook(tmp_path, monkeypatch):
     monkeypatch.setenv("NEEDS_PROCESSED_DIR", str(processed))
     store.clear()
     nb = nbformat.read(ROOT / "notebooks" / "domestic_sexual_violence.ipynb", as_version=4)
-    nb.cells[0].source = 'area_code = "E07000133"'
+    nb.cells[0].source = 'area_code = "E07000133"\nassessment = ""'
     NotebookClient(
         nb,
         timeout=300,
