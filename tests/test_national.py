@@ -152,6 +152,16 @@ def test_the_national_index_escapes_and_counts_every_area(national_store):
     assert national_index.coverage(areas).startswith(f"{len(areas)} areas of England: ")
 
 
+def _axe(page) -> list:
+    """WCAG 2.1 AA violations on the page, by axe-core (as tests/test_browser.py checks)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+    return (
+        Axe().run(page, options={"runOnly": {"type": "tag", "values": tags}}).response["violations"]
+    )
+
+
 @pytest.mark.skipif(chromium() is None, reason="needs Debian's chromium")
 def test_the_national_index_search_works_offline_in_a_browser(national_store):
     from playwright.sync_api import sync_playwright
@@ -194,5 +204,7 @@ def test_the_national_index_search_works_offline_in_a_browser(national_store):
         assert page.locator("section.region:not([hidden])").count() == 0
         page.fill("#area-search", "")
         assert page.locator(visible).count() == len(names)
+        violations = _axe(page)
         browser.close()
+    assert not violations, [v["id"] for v in violations]
     assert not errors and not outside
