@@ -20,6 +20,7 @@ from helpers.report.charts.parts import (
     legends_above,
     new_figure,
     number_format,
+    settle,
     short_name,
     thousands,
 )
@@ -91,7 +92,7 @@ def choropleth(
     minx, miny, maxx, maxy = inside.total_bounds
     stretch = 1 / np.cos(np.deg2rad((miny + maxy) / 2)) if geographic else 1.0
     aspect = (maxy - miny) * stretch / (maxx - minx) if maxx > minx else 1.0
-    fig, ax = new_figure(min(max(6.6 * aspect + 2.4, 5.0), 9.5))
+    fig, ax = new_figure(min(max(6.6 * aspect + 2.4, 5.0), 9.5), layout="constrained")
     # Stop short of the darkest end so outlines and labels stay visible on every fill.
     colours = matplotlib.colors.ListedColormap(plt.get_cmap(cmap)(np.linspace(0.08, 0.75, 256)))
     vmin, vmax = (shaded["_value"].min(), shaded["_value"].max()) if len(shaded) else (0, 1)
@@ -202,7 +203,7 @@ def _move_crowded_labels(ax: Axes, placed: list, *, centre: tuple[float, float])
     if not placed:
         return
     fig = ax.figure
-    fig.canvas.draw()  # settle the layout so that display coordinates are final
+    settle(fig)  # the layout, so that display coordinates are final
     renderer = fig.canvas.get_renderer()
     to_px = ax.transData.transform
     frame = ax.get_window_extent(renderer)

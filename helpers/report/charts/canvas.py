@@ -1,0 +1,122 @@
+"""The Agg canvas every chart draws on: matplotlib's own, with text measured and rasterised once
+per process rather than once per figure.
+
+FreeType spends 25 to 50 microseconds on each glyph it lays out, and matplotlib measures and
+draws every string of every figure afresh (its text-metrics cache belongs to one renderer, so
+to one figure). A report's twenty charts repeat most of their strings (area names, tick labels,
+source lines, legend words), and a warm kernel runs reports one after another, so the canvas
+keeps each string's metrics and its grey-level bitmap, keyed by the text, the font properties,
+the dpi and the font settings, and blends a kept bitmap where the text goes, as matplotlib did
+up to 3.10 (a whole-string bitmap placed at whole pixels, turned by the renderer when the text
+is rotated). Mathematical and non-antialiased text is drawn by matplotlib as usual. Nothing of
+matplotlib is changed: only figures made by `new_figure` use this canvas."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.font_manager import fontManager, get_font
+
+CACHE_SIZE = 20_000  # strings; a report's charts hold about 400 distinct ones
+
+_metrics: OrderedDict = OrderedDict()
+_bitmaps: OrderedDict = OrderedDict()
+_heights: dict = {}
+
+
+FONT_SETTINGS = ("font.family", "font.sans-serif", "font.serif", "font.monospace", "text.hinting")
+
+
+def _key(s: str, prop, dpi: float) -> tuple:
+    """A string's cache key: the text, its font properties, the dpi, and the font settings that
+    decide which file a family name means (FontProperties hashes the name, not the file)."""
+    rc = matplotlib.rcParams
+    return (s, prop.copy(), dpi, *(str(rc[k]) for k in FONT_SETTINGS))
+
+
+def _remember(cache: OrderedDict, key, value):
+    cache[key] = value
+    if len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)
+    return value
+
+
+class TextCachingRenderer(RendererAgg):
+    """RendererAgg whose plain-text metrics and bitmaps outlive the figure."""
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        key = _key(s, prop, self.dpi)
+        found = _metrics.get(key)
+        if found is None:
+            found = _remember(_metrics, key, super().get_text_width_height_descent(s, prop, False))
+        return found
+
+    def _get_font_height_metrics(self, prop):
+        """The font's ascent, descent and line gap in pixels, which Text._get_layout asks a
+        renderer for when it has this method (else it reads the font's tables itself, for
+        every line of every text): the same sums from the same tables, once per font and size."""
+        key = _key("", prop, self.dpi)
+        if key not in _heights:
+            _heights[key] = _font_heights(prop, self.dpi)
+        return _heights[key]
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath or not gc.get_antialiased():
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        key = _key(s, prop, self.dpi)
+        found = _bitmaps.get(key)
+        if found is None:
+            font = self._prepare_font(prop)
+            font.set_text(s, 0, flags=get_hinting_flag())
+            font.draw_glyphs_to_bitmap(antialiased=True)
+            xo, yo = font.get_bitmap_offset()
+            image = np.array(font.get_image(), dtype=np.uint8)  # the font reuses its buffer
+            found = _remember(_bitmaps, key, (image, xo / 64.0, yo / 64.0, font.get_descent() / 64))
+        image, xo, yo, descent = found
+        if image.size:
+            # matplotlib 3.10's placement: x, y (downwards) is the baseline's start; the
+            # bitmap goes by its bottom edge, and the renderer turns it by `angle`
+            radians = math.radians(angle)
+            x = round(x + xo + descent * math.sin(radians))
+            y = round(y + yo + descent * math.cos(radians))
+            self._renderer.draw_text_image(image, x, y + 1, angle, gc)
+        return None
+
+
+def _font_heights(prop, dpi: float):
+    """What Text._get_layout computes from the OS/2 or hhea table (None: measure "lp")."""
+    font = get_font(fontManager._find_fonts_by_props(prop))
+    for table_name, gap_key, ascent_key, descent_key in [
+        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+        ("hhea", "lineGap", "ascent", "descent"),
+    ]:
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
+        return table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale
+    return None, None, None
+
+
+class ChartCanvas(FigureCanvasAgg):
+    """FigureCanvasAgg drawing with TextCachingRenderer."""
+
+    def get_renderer(self):
+        w, h = self.get_width_height(physical=True)
+        key = (w, h, self.figure.dpi)
+        if getattr(self, "renderer", None) is None or self.renderer_key != key:
+            self.renderer = TextCachingRenderer(w, h, self.figure.dpi)
+            self.renderer_key = key
+        return self.renderer
+
+
+def clear_text_cache() -> None:
+    _metrics.clear()
+    _bitmaps.clear()
+    _heights.clear()
