@@ -16,7 +16,7 @@ national batch on Dask, in one run. Prints:
 
 Peak worker memory: while each command runs, its process tree is sampled every 0.25 s; a worker
 is a process whose child is a Jupyter kernel (a pool process or a Dask worker), and its memory
-is its resident set plus its children's (the kernel). The table gives the largest such sum over
+is its resident set plus its kernel's. The table gives the largest such sum over
 workers and samples (a spike shorter than a sample can be missed), and, beside it, the largest
 high-water marks (Linux VmHWM, exact) of a worker process and of a kernel on their own.
 
@@ -95,11 +95,15 @@ class PeakMemory:
         kernels = [p for p in root.children(recursive=True) if _is_kernel(p)]
         for kernel in kernels:
             self.kernel_hwm_mb = max(self.kernel_hwm_mb, _high_water_mb(kernel))
-        for pid in {k.ppid() for k in kernels}:
+        by_worker: dict[int, list[psutil.Process]] = {}
+        for kernel in kernels:
+            by_worker.setdefault(kernel.ppid(), []).append(kernel)
+        for pid, own in by_worker.items():
             worker = psutil.Process(pid)
             self.workers.add(pid)
-            tree = [worker, *worker.children(recursive=True)]
-            rss = sum(p.memory_info().rss for p in tree) / 2**20
+            # the worker and its kernel only: a child forked for a moment (git, before its exec)
+            # would count the worker's pages twice
+            rss = sum(p.memory_info().rss for p in (worker, *own)) / 2**20
             self.peak_mb = max(self.peak_mb, rss)
             self.worker_hwm_mb = max(self.worker_hwm_mb, _high_water_mb(worker))
 
@@ -215,50 +219,54 @@ def main() -> int:
     )
     work = Path(tempfile.mkdtemp(prefix="needs-bench-dask-"))
     try:
-        # 1. the county batch, three ways
+        # 1. the county batch, three ways (each row printed as it is measured)
         n = len(county) * len(notebooks)
         pool = max(1, min(cores + 1, n))  # helpers.site.run._run_pool's default size
-        runs = [
-            needs_run("local pool (needs run --force)", pool, work / "local", county,
-                      "--force", *nb_options),
-            needs_run("dask LocalCluster, --jobs 1", 1, work / "dask1", county,
-                      "--force", "--scheduler", "dask", "--jobs", "1", *nb_options),
-            needs_run("dask LocalCluster, --jobs 2", 2, work / "dask2", county,
-                      "--force", "--scheduler", "dask", "--jobs", "2", *nb_options),
-        ]  # fmt: skip
         print(
             f"\n1. county batch: {len(county)} area(s) of params/areas.yaml's assessment x "
             f"{len(notebooks)} notebook(s) = {n} reports"
         )
-        print(HEADER)
-        for t in runs:
-            print(row(t))
+        print(HEADER, flush=True)
+        for label, workers, folder, options in [
+            ("local pool (needs run --force)", pool, "local", ()),
+            ("dask LocalCluster, --jobs 1", 1, "dask1", ("--scheduler", "dask", "--jobs", "1")),
+            ("dask LocalCluster, --jobs 2", 2, "dask2", ("--scheduler", "dask", "--jobs", "2")),
+        ]:
+            t = needs_run(label, workers, work / folder, county, "--force", *options, *nb_options)
+            print(row(t), flush=True)
 
         # 2. the national sample on 2 Dask workers, then the no-change rerun
         if args.national:
             england = store.england_areas()
             sample = even_sample(england, args.national)
-            dask2 = ("--scheduler", "dask", "--jobs", "2", *nb_options)
-            first = needs_run("dask --jobs 2, --force", 2, work / "national", sample,
-                              "--force", *dask2)  # fmt: skip
-            again = needs_run("dask --jobs 2, no change (cached)", 0, work / "national",
-                              sample, *dask2)  # fmt: skip
             print(
                 f"\n2. national sample: {len(sample)} of {len(england)} English counties, "
                 f"districts and unitary authorities (evenly spread, region by region) x "
-                f"{len(notebooks)} notebook(s) = {first.reports} reports"
+                f"{len(notebooks)} notebook(s) = {len(sample) * len(notebooks)} reports"
             )
-            print(HEADER)
-            print(row(first))
+            print(HEADER, flush=True)
+            dask2 = ("--scheduler", "dask", "--jobs", "2", *nb_options)
+            first = needs_run("dask --jobs 2, --force", 2, work / "national", sample,
+                              "--force", *dask2)  # fmt: skip
+            print(row(first), flush=True)
+            again = needs_run("dask --jobs 2, no change (cached)", 0, work / "national",
+                              sample, *dask2)  # fmt: skip
             print(row(again))
-            print(
-                "  (the rerun finds every report cached, so it starts no cluster: its seconds "
-                "are the command's own, the last run's index and audit reused)"
-            )
+            if again.counts.get("cached") == again.reports:
+                print(
+                    "  (the rerun finds every report cached, so it starts no cluster: its "
+                    "seconds are the command's own, the last run's index and audit reused)"
+                )
+            else:  # the code, params or store changed under the benchmark
+                print(
+                    f"  NOT A NO-CHANGE RERUN: {again.reports - again.counts.get('cached', 0)} "
+                    "report(s) ran again, as helpers/, notebooks/, params/ or the store changed "
+                    "during the benchmark; rerun it on a quiet working tree"
+                )
         print(
             "\n  peak MB: the largest sampled (every "
-            f"{SAMPLE_EVERY} s) resident memory of one worker process plus its children (its "
-            "Jupyter kernel);\n  HWM: the largest high-water mark (VmHWM) of a worker process "
+            f"{SAMPLE_EVERY} s) resident memory of one worker process plus its "
+            "Jupyter kernel's;\n  HWM: the largest high-water mark (VmHWM) of a worker process "
             "alone and of a kernel alone. s/report: a report's own seconds in its worker."
         )
 
