@@ -26,6 +26,7 @@ outputs folder (NEEDS_OUTPUTS_DIR). Figures are printed, never asserted.
     python benchmarks/bench_dask.py                          # county batch, 40-area sample
     python benchmarks/bench_dask.py --county 1 --national 8  # small: 1 area, 8 areas
     python benchmarks/bench_dask.py --national 0 --no-build  # the county batch only
+    python benchmarks/bench_dask.py --county 0 --no-build    # the national sample only
 """
 
 from __future__ import annotations
@@ -197,7 +198,9 @@ def row(t: Timed) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--county", type=int, help="only the first N areas of the county batch (default: all)"
+        "--county",
+        type=int,
+        help="only the first N areas of the county batch (default: all; 0: skip it)",
     )
     parser.add_argument(
         "--national", type=int, default=40, help="areas in the national sample (0: skip it)"
@@ -210,7 +213,7 @@ def main() -> int:
 
     store.build_info()  # fails early and clearly if data/processed is missing
     areas, notebooks = site_run.resolve(None, args.notebooks and args.notebooks.split(","))
-    county = areas[: args.county] if args.county else areas
+    county = areas if args.county is None else areas[: args.county]
     nb_options = ["--notebooks", ",".join(notebooks)]
     cores = os.cpu_count() or 1
     print(
@@ -220,20 +223,22 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="needs-bench-dask-"))
     try:
         # 1. the county batch, three ways (each row printed as it is measured)
-        n = len(county) * len(notebooks)
-        pool = max(1, min(cores + 1, n))  # helpers.site.run._run_pool's default size
-        print(
-            f"\n1. county batch: {len(county)} area(s) of params/areas.yaml's assessment x "
-            f"{len(notebooks)} notebook(s) = {n} reports"
-        )
-        print(HEADER, flush=True)
-        for label, workers, folder, options in [
-            ("local pool (needs run --force)", pool, "local", ()),
-            ("dask LocalCluster, --jobs 1", 1, "dask1", ("--scheduler", "dask", "--jobs", "1")),
-            ("dask LocalCluster, --jobs 2", 2, "dask2", ("--scheduler", "dask", "--jobs", "2")),
-        ]:
-            t = needs_run(label, workers, work / folder, county, "--force", *options, *nb_options)
-            print(row(t), flush=True)
+        if county:
+            n = len(county) * len(notebooks)
+            pool = max(1, min(cores + 1, n))  # helpers.site.run._run_pool's default size
+            print(
+                f"\n1. county batch: {len(county)} area(s) of params/areas.yaml's assessment x "
+                f"{len(notebooks)} notebook(s) = {n} reports"
+            )
+            print(HEADER, flush=True)
+            for label, workers, folder, options in [
+                ("local pool (needs run --force)", pool, "local", ()),
+                ("dask LocalCluster, --jobs 1", 1, "dask1", ("--scheduler", "dask", "--jobs", "1")),
+                ("dask LocalCluster, --jobs 2", 2, "dask2", ("--scheduler", "dask", "--jobs", "2")),
+            ]:  # fmt: skip
+                t = needs_run(label, workers, work / folder, county, "--force", *options,
+                              *nb_options)  # fmt: skip
+                print(row(t), flush=True)
 
         # 2. the national sample on 2 Dask workers, then the no-change rerun
         if args.national:
