@@ -392,6 +392,19 @@ def main() -> None:
             where = f"{Path(filename).name}:{line}" if line else filename
             rows.append([f"{func} ({where})", nc, f"{tt:.2f}", f"{ct:.2f}"])
         print(table(rows, ["function", "calls", "self s", "cumulative s"]))
+        print(f"\nTop {args.top} project functions by cumulative time (nested calls overlap)")
+        rows = []
+        mine = [kv for kv in stats.stats.items() if package_of(kv[0][0]) == "helpers (project)"]
+        for (filename, line, func), (_cc, nc, _tt, ct, _callers) in sorted(
+            mine, key=lambda kv: -kv[1][3]
+        )[: args.top]:
+            where = (
+                Path(filename).relative_to(ROOT).as_posix()
+                if ROOT in Path(filename).parents
+                else filename
+            )
+            rows.append([f"{func} ({where}:{line})", nc, f"{ct:.2f}"])
+        print(table(rows, ["function", "calls", "cumulative s"]))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from helpers.report.charts.parts import (
     ci_handle,
     finish,
     flags,
+    gc_paused,
     guard,
     keep_in_layout,
     legends_above,
@@ -43,6 +44,7 @@ from helpers.report.charts.theme import (
 # ---------------------------------------------------------------- compare areas
 
 
+@gc_paused
 def compare_bars(
     frame: pd.DataFrame,
     *,
@@ -162,6 +164,7 @@ def compare_bars(
 # ---------------------------------------------------------------- area profile (spine chart)
 
 
+@gc_paused
 def spine(
     frame: pd.DataFrame,
     *,

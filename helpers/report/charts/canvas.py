@@ -7,13 +7,12 @@ to one figure). A report's twenty charts repeat most of their strings (area name
 source lines, legend words), and a warm kernel runs reports one after another, so the canvas
 keeps each string's metrics and its grey-level bitmap, keyed by the text, the font properties,
 the dpi and the font settings, and blends a kept bitmap where the text goes, as matplotlib did
-up to 3.10 (a whole-string bitmap placed at whole pixels, turned by the renderer when the text
-is rotated). Mathematical and non-antialiased text is drawn by matplotlib as usual. Nothing of
+up to 3.10 (a whole-string bitmap placed at whole pixels). Rotated text (turning a bitmap would
+blur it), mathematical and non-antialiased text is drawn by matplotlib as usual. Nothing of
 matplotlib is changed: only figures made by `new_figure` use this canvas."""
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 
 import matplotlib
@@ -67,7 +66,8 @@ class TextCachingRenderer(RendererAgg):
         return _heights[key]
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if ismath or not gc.get_antialiased():
+        if ismath or angle % 360 or not gc.get_antialiased():
+            # turning a bitmap would blur it; FreeType turns the outlines
             return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
         key = _key(s, prop, self.dpi)
         found = _bitmaps.get(key)
@@ -80,12 +80,9 @@ class TextCachingRenderer(RendererAgg):
             found = _remember(_bitmaps, key, (image, xo / 64.0, yo / 64.0, font.get_descent() / 64))
         image, xo, yo, descent = found
         if image.size:
-            # matplotlib 3.10's placement: x, y (downwards) is the baseline's start; the
-            # bitmap goes by its bottom edge, and the renderer turns it by `angle`
-            radians = math.radians(angle)
-            x = round(x + xo + descent * math.sin(radians))
-            y = round(y + yo + descent * math.cos(radians))
-            self._renderer.draw_text_image(image, x, y + 1, angle, gc)
+            # matplotlib 3.10's placement: x, y (downwards) is the baseline's start, and the
+            # bitmap goes by its bottom edge
+            self._renderer.draw_text_image(image, round(x + xo), round(y + yo + descent) + 1, 0, gc)
         return None
 
 

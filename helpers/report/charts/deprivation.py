@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from helpers.report.charts.parts import (
     finish,
     flags,
+    gc_paused,
     guard,
     new_figure,
     number_format,
@@ -26,6 +27,7 @@ from helpers.report.charts.theme import (
 # ---------------------------------------------------------------- inequalities
 
 
+@gc_paused
 def deprivation_deciles(
     frame: pd.DataFrame,
     *,

@@ -7,9 +7,10 @@ import html
 import io
 
 import matplotlib.pyplot as plt
-import numpy as np
 from IPython.display import HTML
 from matplotlib.figure import Figure
+
+from helpers.report.charts.parts import gc_paused
 
 # ---------------------------------------------------------------- display
 
@@ -27,19 +28,20 @@ def to_png(fig: Figure) -> bytes:
 
     fig.set_dpi(100)
     fig.canvas.draw()
-    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3]
-    image = Image.fromarray(rgb).quantize(
-        colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
-    )
+    size = fig.canvas.get_width_height(physical=True)
+    rgba = Image.frombuffer("RGBA", size, fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    rgb = rgba.convert("RGB")  # in C, without numpy's copy of the buffer
+    image = rgb.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     palette_rgb = image.getpalette()
     corner = image.getpixel((0, 0))
-    palette_rgb[3 * corner : 3 * corner + 3] = [int(c) for c in rgb[0, 0]]
+    palette_rgb[3 * corner : 3 * corner + 3] = list(rgb.getpixel((0, 0)))
     image.putpalette(palette_rgb)
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 
+@gc_paused
 def show(fig: Figure, alt: str) -> HTML:
     """Embed a figure as an inline PNG with alt text (nbconvert keeps it in the HTML), at 100 dpi
     so it stays small, and close it."""

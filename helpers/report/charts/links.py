@@ -14,6 +14,7 @@ from matplotlib.patches import Patch
 from helpers.report.charts.parts import (
     dodge_labels,
     finish,
+    gc_paused,
     new_figure,
     require_columns,
     short_name,
@@ -26,6 +27,7 @@ BAND = "#F0C987"  # a pale orange, apart from the blue areas and the grey points
 LINE = "#B35806"
 
 
+@gc_paused
 def national_scatter(
     points: pd.DataFrame,
     band: pd.DataFrame,

@@ -17,6 +17,7 @@ from matplotlib.patches import Patch
 from helpers.core.errors import DataError
 from helpers.report.charts.parts import (
     finish,
+    gc_paused,
     legends_above,
     new_figure,
     number_format,
@@ -34,6 +35,7 @@ from helpers.report.charts.theme import (
 # ---------------------------------------------------------------- map
 
 
+@gc_paused
 def choropleth(
     geojson: dict,
     values: pd.Series,
@@ -92,7 +94,7 @@ def choropleth(
     minx, miny, maxx, maxy = inside.total_bounds
     stretch = 1 / np.cos(np.deg2rad((miny + maxy) / 2)) if geographic else 1.0
     aspect = (maxy - miny) * stretch / (maxx - minx) if maxx > minx else 1.0
-    fig, ax = new_figure(min(max(6.6 * aspect + 2.4, 5.0), 9.5), layout="constrained")
+    fig, ax = new_figure(min(max(6.6 * aspect + 2.4, 5.0), 9.5))
     # Stop short of the darkest end so outlines and labels stay visible on every fill.
     colours = matplotlib.colors.ListedColormap(plt.get_cmap(cmap)(np.linspace(0.08, 0.75, 256)))
     vmin, vmax = (shaded["_value"].min(), shaded["_value"].max()) if len(shaded) else (0, 1)

@@ -12,6 +12,7 @@ from matplotlib.patches import Patch
 from helpers.report.charts.parts import (
     finish,
     flags,
+    gc_paused,
     guard,
     legends_above,
     new_figure,
@@ -61,6 +62,7 @@ def _month_table(
     return data
 
 
+@gc_paused
 def monthly(
     frame: pd.DataFrame,
     *,
@@ -180,6 +182,7 @@ def monthly(
     return finish(fig, title=title, source=source)
 
 
+@gc_paused
 def seasonality(
     frame: pd.DataFrame,
     *,

@@ -13,6 +13,7 @@ from helpers.core import periods as period_labels
 from helpers.report.charts.parts import (
     finish,
     flags,
+    gc_paused,
     guard,
     new_figure,
     numbers,
@@ -34,6 +35,7 @@ from helpers.report.charts.theme import (
 # ---------------------------------------------------------------- trends
 
 
+@gc_paused
 def trend(
     frame: pd.DataFrame,
     *,
