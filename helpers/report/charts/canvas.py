@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.font_manager import fontManager, get_font
 
-CACHE_SIZE = 20_000  # strings; a report's charts hold about 400 distinct ones
+CACHE_SIZE = 8_000  # strings (about 2 KB each); eight reports draw about 800 distinct ones
 
 _metrics: OrderedDict = OrderedDict()
 _bitmaps: OrderedDict = OrderedDict()
@@ -38,6 +38,7 @@ def _key(s: str, prop, dpi: float) -> tuple:
 
 
 def _remember(cache: OrderedDict, key, value):
+    """Keep a value, dropping the oldest once the cache is full."""
     cache[key] = value
     if len(cache) > CACHE_SIZE:
         cache.popitem(last=False)
