@@ -29,7 +29,11 @@ BIN = Path(sys.executable).parent
 def reports(sample: int | None) -> list[tuple[str, str]]:
     import yaml
 
-    areas = yaml.safe_load((ROOT / "params" / "areas.yaml").read_text())["report_areas"]
+    from helpers.build import store
+
+    # the assessment's report areas as `needs run` resolves them (params/areas.yaml may not
+    # list them: its default is the county and every district)
+    areas = list(store.selection().report_areas)
     notebooks = yaml.safe_load((ROOT / "params" / "run.yaml").read_text())["notebooks"]
     pairs = [(nb, area) for area in areas for nb in notebooks]
     return pairs[:sample] if sample else pairs
