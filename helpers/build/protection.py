@@ -51,47 +51,59 @@ def cell_keys(frame: pd.DataFrame) -> pd.DataFrame:
     """The cells of a store table (or of a view taken from one), in CELL_COLUMNS, by position.
 
     The kind of table is read from its columns, so a view keeps the keys of its table."""
-    n = len(frame)
-    out = pd.DataFrame(index=range(n), columns=CELL_COLUMNS, dtype="object")
     if "count" not in frame:  # e.g. a table with no rows at all (a small test snapshot)
-        if n:
+        if len(frame):
             raise ValueError(f"not a table of counts: columns {list(frame.columns)}")
+        out = pd.DataFrame(index=range(0), columns=CELL_COLUMNS, dtype="object")
         return out.astype({"count": "float64", "hidden": bool})
+    return pd.DataFrame(cell_arrays(frame), index=range(len(frame)))
+
+
+def cell_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """cell_keys' columns as arrays, unframed: a report keys about sixty small views, where
+    pandas' cost per column outweighs the rows. ``frame`` has a count column."""
+    n = len(frame)
+    blank = np.full(n, "", dtype=object)
 
     def text(col: str) -> np.ndarray:
         """A column as plain text, missing (or absent) as ""."""
         if col not in frame:
-            return np.full(n, "", dtype=object)
-        return frame[col].astype("object").where(frame[col].notna(), "").astype(str).to_numpy()
+            return blank
+        values = frame[col].to_numpy(dtype=object)
+        missing = pd.isna(values)
+        values = values.astype(str).astype(object)
+        values[missing] = ""
+        return values
 
+    columns = dict.fromkeys(CELL_COLUMNS, blank)
     if "indicator_id" in frame:
         kind = "indicator"
-        out["indicator_id"] = text("indicator_id")
-        out["sex"], out["age"] = text("sex"), text("age")
-        out["period"] = text("period")
-        out["breakdown"] = text("category")
+        columns["indicator_id"] = text("indicator_id")
+        columns["sex"], columns["age"] = text("sex"), text("age")
+        columns["period"] = text("period")
+        columns["breakdown"] = text("category")
     elif "month" in frame:
         kind = "monthly"
-        out["period"] = text("month")
+        columns["period"] = text("month")
     elif "imd_decile" in frame and "lsoas" in frame:
         kind = "deprivation"
-        out["period"] = text("year")
-        out["breakdown"] = ["imd_decile " + d for d in text("imd_decile")]
+        columns["period"] = text("year")
+        columns["breakdown"] = np.array(["imd_decile " + d for d in text("imd_decile")], object)
     elif "lsoa_code" in frame:
         kind = "lsoa"
-        out["period"] = text("year")
+        columns["period"] = text("year")
     else:
         raise ValueError(f"not a table of counts: columns {list(frame.columns)}")
-    out["kind"] = kind
-    for col in ("indicator_id", "sex", "age", "breakdown"):
-        out[col] = out[col].fillna("")
-    out["crime_type"] = text("crime_type")
-    out["area_code"] = text("lsoa_code" if kind == "lsoa" else "area_code")
-    count = frame["count"] if "count" in frame else pd.Series(np.nan, index=frame.index)
-    out["count"] = pd.to_numeric(count, errors="coerce").to_numpy(dtype="float64")
-    flags = frame["suppressed"] if "suppressed" in frame else pd.Series(False, index=frame.index)
-    out["hidden"] = flags.astype("object").where(flags.notna(), False).astype(bool).to_numpy()
-    return out
+    columns["kind"] = np.full(n, kind, dtype=object)
+    columns["crime_type"] = text("crime_type")
+    columns["area_code"] = text("lsoa_code" if kind == "lsoa" else "area_code")
+    columns["count"] = pd.to_numeric(frame["count"], errors="coerce").to_numpy(dtype="float64")
+    if "suppressed" in frame:
+        flags = frame["suppressed"].to_numpy(dtype=object)
+        columns["hidden"] = np.where(pd.isna(flags), False, flags).astype(bool)
+    else:
+        columns["hidden"] = np.zeros(n, dtype=bool)
+    return columns
 
 
 def groups(

@@ -20,39 +20,51 @@ METADATA_KEY = "needs_published_cells"
 
 COLUMNS = [*protection.CELL_COLUMNS, "value", "denominator"]
 
-_recorded: list[pd.DataFrame] = []
+_recorded: list[tuple] = []
 
 
 def cells(frame: pd.DataFrame) -> pd.DataFrame:
     """A displayed frame as ledger rows (COLUMNS): its cell keys, the count and the figure built
     on it (a rate, or crimes per neighbourhood) with its denominator, as shown."""
-    if frame.empty or not ({"count", "value", "per_lsoa"} & set(frame.columns)):
+    arrays = _arrays(frame)
+    if arrays is None:
         return pd.DataFrame(columns=COLUMNS)
-    keys = protection.cell_keys(frame.reset_index(drop=True))
+    return pd.DataFrame(arrays, index=range(len(frame)))[COLUMNS]
+
+
+def _arrays(frame: pd.DataFrame) -> dict[str, np.ndarray] | None:
+    """cells' columns as arrays (None: nothing to record)."""
+    if frame.empty or not ({"count", "value", "per_lsoa"} & set(frame.columns)):
+        return None
+    if "count" not in frame:
+        raise ValueError(f"not a table of counts: columns {list(frame.columns)}")
+    arrays = protection.cell_arrays(frame)
     value = "value" if "value" in frame else "per_lsoa"
     denominator = "denominator" if "denominator" in frame else "lsoas"
     for col, source in (("value", value), ("denominator", denominator)):
-        column = frame[source] if source in frame else pd.Series(np.nan, index=frame.index)
-        keys[col] = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
-    return keys[COLUMNS]
+        if source in frame:
+            arrays[col] = pd.to_numeric(frame[source], errors="coerce").to_numpy(dtype="float64")
+        else:
+            arrays[col] = np.full(len(frame), np.nan)
+    return arrays
 
 
 def record(frame: pd.DataFrame) -> pd.DataFrame:
     """Note a frame that is about to be shown; returns it unchanged."""
-    rows = cells(frame)
-    if len(rows):
-        _recorded.append(rows)
+    arrays = _arrays(frame)
+    if arrays is not None:
+        # as JSON-ready tuples (missing as None), so that draining is a dict, not a frame
+        columns = [[None if v != v else v for v in arrays[c].tolist()] for c in COLUMNS]
+        _recorded.extend(zip(*columns, strict=True))
     return frame
 
 
 def drain() -> list[dict]:
-    """The cells recorded since the last call, as JSON-ready records (missing as None)."""
-    if not _recorded:
-        return []
-    frame = pd.concat(_recorded, ignore_index=True).drop_duplicates()
+    """The cells recorded since the last call, as JSON-ready records (missing as None), each
+    once, in the order first recorded."""
+    unique = list(dict.fromkeys(_recorded))
     _recorded.clear()
-    frame = frame.astype("object").where(frame.notna(), None)
-    return frame.to_dict(orient="records")
+    return [dict(zip(COLUMNS, row, strict=True)) for row in unique]
 
 
 def from_notebook(nb: dict) -> pd.DataFrame:
