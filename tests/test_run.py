@@ -39,6 +39,53 @@ def test_warm_kernel_gives_the_same_page_as_a_cold_one(env):
     assert warm == cold
 
 
+PROBE_CELLS = [
+    # a reference cycle that outlives the reset after it, so it is frozen...
+    "import builtins, weakref\nclass Cycle: pass\nc = Cycle(); c.me = c\n"
+    "builtins._probe = c\nbuiltins._probe_ref = weakref.ref(c)",
+    # ...then dropped: cyclic garbage that no collection sees while it stays frozen
+    "import builtins\ndel builtins._probe",
+    "import builtins, gc\nprint(gc.get_freeze_count() > 0, builtins._probe_ref() is None)",
+]
+
+
+PROBE_RUN = """
+import sys
+import papermill as pm
+from nbformat.v4 import new_code_cell, new_notebook
+from helpers.site import worker
+
+worker.UNFREEZE_EVERY = int(sys.argv[1])
+km = worker._kernel()
+for cell in {cells!r}:
+    nb = new_notebook(cells=[new_code_cell(cell)])
+    nb.metadata.kernelspec = {{"name": "python3", "display_name": "Python 3"}}
+    worker._reset(km)  # the third reset thaws when UNFREEZE_EVERY is 3
+    done = pm.execute_notebook(nb, None, kernel_name="python3", km=km, progress_bar=False)
+print(done.cells[0].outputs[0]["text"].strip())
+worker.stop_kernel()
+"""
+
+
+@pytest.mark.parametrize("thaw_every, freed", [(3, "True"), (100, "False")])
+def test_kernel_reset_freezes_what_survives_and_thaws_it_every_so_often(thaw_every, freed):
+    import subprocess
+    import sys
+
+    # in a process of its own: a kernel client's zmq state must not be forked into the
+    # worker pools of the other tests
+    script = PROBE_RUN.format(cells=PROBE_CELLS)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(thaw_every)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-2:] == ["True", freed]
+
+
 def test_rerun_with_nothing_changed_is_cached(env):
     outputs = env
     assert run.run(areas=["E07000131"], notebooks=["overview"]) == 0
