@@ -9,7 +9,8 @@ keeps each string's metrics and its grey-level bitmap, keyed by the text, the fo
 the dpi and the font settings, and blends a kept bitmap where the text goes, as matplotlib did
 up to 3.10 (a whole-string bitmap placed at whole pixels). Rotated text (turning a bitmap would
 blur it), mathematical and non-antialiased text is drawn by matplotlib as usual. Nothing of
-matplotlib is changed: only figures made by `new_figure` use this canvas."""
+matplotlib is changed, and none of its private methods is called or overridden: only figures
+made by `new_figure` use this canvas."""
 
 from __future__ import annotations
 
@@ -18,13 +19,12 @@ from collections import OrderedDict
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
-from matplotlib.font_manager import fontManager, get_font
+from matplotlib.font_manager import findfont, get_font
 
 CACHE_SIZE = 8_000  # strings (about 2 KB each); eight reports draw about 800 distinct ones
 
 _metrics: OrderedDict = OrderedDict()
 _bitmaps: OrderedDict = OrderedDict()
-_heights: dict = {}
 
 
 FONT_SETTINGS = ("font.family", "font.sans-serif", "font.serif", "font.monospace", "text.hinting")
@@ -46,7 +46,9 @@ def _remember(cache: OrderedDict, key, value):
 
 
 class TextCachingRenderer(RendererAgg):
-    """RendererAgg whose plain-text metrics and bitmaps outlive the figure."""
+    """RendererAgg whose plain-text metrics and bitmaps outlive the figure. Only the renderer's
+    public methods are overridden, and only public calls are made: FT2Font's own layout and
+    rasterising, and the renderer's draw_image to blend the kept bitmap in the text colour."""
 
     def get_text_width_height_descent(self, s, prop, ismath):
         if ismath:
@@ -57,15 +59,6 @@ class TextCachingRenderer(RendererAgg):
             found = _remember(_metrics, key, super().get_text_width_height_descent(s, prop, False))
         return found
 
-    def _get_font_height_metrics(self, prop):
-        """The font's ascent, descent and line gap in pixels, which Text._get_layout asks a
-        renderer for when it has this method (else it reads the font's tables itself, for
-        every line of every text): the same sums from the same tables, once per font and size."""
-        key = _key("", prop, self.dpi)
-        if key not in _heights:
-            _heights[key] = _font_heights(prop, self.dpi)
-        return _heights[key]
-
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if ismath or angle % 360 or not gc.get_antialiased():
             # turning a bitmap would blur it; FreeType turns the outlines
@@ -73,33 +66,33 @@ class TextCachingRenderer(RendererAgg):
         key = _key(s, prop, self.dpi)
         found = _bitmaps.get(key)
         if found is None:
-            font = self._prepare_font(prop)
-            font.set_text(s, 0, flags=get_hinting_flag())
-            font.draw_glyphs_to_bitmap(antialiased=True)
-            xo, yo = font.get_bitmap_offset()
-            image = np.array(font.get_image(), dtype=np.uint8)  # the font reuses its buffer
-            found = _remember(_bitmaps, key, (image, xo / 64.0, yo / 64.0, font.get_descent() / 64))
-        image, xo, yo, descent = found
-        if image.size:
-            # matplotlib 3.10's placement: x, y (downwards) is the baseline's start, and the
-            # bitmap goes by its bottom edge
-            self._renderer.draw_text_image(image, round(x + xo), round(y + yo + descent) + 1, 0, gc)
+            found = _remember(_bitmaps, key, _rasterise(s, prop, self.dpi))
+        coverage, xo, yo, descent = found
+        if not coverage.size:
+            return None
+        # x, y (downwards) is the baseline's start; the bitmap goes by its bottom edge, which
+        # draw_image takes upwards from the canvas' foot, with the image's rows bottom first
+        bottom = round(y + yo + descent) + 1
+        r, g, b, *a = gc.get_rgb()
+        # the text's own alpha if it has one (forced), else its colour's
+        alpha = gc.get_alpha() if gc.get_forced_alpha() or not a else a[0]
+        image = np.empty((*coverage.shape, 4), np.uint8)
+        image[..., :3] = np.round(np.array([r, g, b]) * 255)
+        image[..., 3] = np.round(coverage * alpha).astype(np.uint8)
+        self.draw_image(gc, round(x + xo), int(self.height) - bottom, image[::-1])
         return None
 
 
-def _font_heights(prop, dpi: float):
-    """What Text._get_layout computes from the OS/2 or hhea table (None: measure "lp")."""
-    font = get_font(fontManager._find_fonts_by_props(prop))
-    for table_name, gap_key, ascent_key, descent_key in [
-        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
-        ("hhea", "lineGap", "ascent", "descent"),
-    ]:
-        table = font.get_sfnt_table(table_name)
-        if table is None:
-            continue
-        scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
-        return table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale
-    return None, None, None
+def _rasterise(s: str, prop, dpi: float):
+    """A string's grey-level bitmap, with its offsets and descent in pixels."""
+    font = get_font(findfont(prop))
+    font.clear()
+    font.set_size(prop.get_size_in_points(), dpi)
+    font.set_text(s, 0, flags=get_hinting_flag())
+    font.draw_glyphs_to_bitmap(antialiased=True)
+    xo, yo = font.get_bitmap_offset()
+    image = np.array(font.get_image(), dtype=np.uint8)  # the font reuses its buffer
+    return image, xo / 64.0, yo / 64.0, font.get_descent() / 64
 
 
 class ChartCanvas(FigureCanvasAgg):
@@ -117,4 +110,3 @@ class ChartCanvas(FigureCanvasAgg):
 def clear_text_cache() -> None:
     _metrics.clear()
     _bitmaps.clear()
-    _heights.clear()
