@@ -42,6 +42,7 @@ CHARTS = (
 PHASES = [
     ("matplotlib.figure", "Figure", "draw", "figure draw (all)"),
     ("matplotlib.layout_engine", "ConstrainedLayoutEngine", "execute", "constrained layout"),
+    ("helpers.report.charts.layout", "OnePassLayout", "execute", "one-pass layout"),
     ("matplotlib.figure", "Figure", "get_tightbbox", "tight bbox"),
     ("matplotlib.axis", "Axis", "_update_ticks", "tick update"),
     ("matplotlib.axis", "Axis", "get_tightbbox", "axis tight bbox"),

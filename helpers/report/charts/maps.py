@@ -94,7 +94,8 @@ def choropleth(
     minx, miny, maxx, maxy = inside.total_bounds
     stretch = 1 / np.cos(np.deg2rad((miny + maxy) / 2)) if geographic else 1.0
     aspect = (maxy - miny) * stretch / (maxx - minx) if maxx > minx else 1.0
-    fig, ax = new_figure(min(max(6.6 * aspect + 2.4, 5.0), 9.5))
+    # a fixed aspect shrinks the axes inside its box: constrained layout iterates for that
+    fig, ax = new_figure(min(max(6.6 * aspect + 2.4, 5.0), 9.5), layout="constrained")
     # Stop short of the darkest end so outlines and labels stay visible on every fill.
     colours = matplotlib.colors.ListedColormap(plt.get_cmap(cmap)(np.linspace(0.08, 0.75, 256)))
     vmin, vmax = (shaded["_value"].min(), shaded["_value"].max()) if len(shaded) else (0, 1)

@@ -19,6 +19,7 @@ from matplotlib.ticker import FuncFormatter
 from helpers.core.errors import DataError, DisclosureError
 from helpers.report import palette
 from helpers.report.charts.canvas import ChartCanvas
+from helpers.report.charts.layout import OnePassLayout
 from helpers.report.charts.theme import (
     EDGE,
     INK,
@@ -115,19 +116,21 @@ def outcome_key(word: object) -> str:
     return key if key in palette.OUTCOME_COLOURS else "not compared"
 
 
-def new_figure(height: float) -> tuple[Figure, Axes]:
-    """A chart-width figure with one axes, drawn on the chart canvas (charts.canvas). Made with
+def new_figure(height: float, *, layout: str = "one pass") -> tuple[Figure, Axes]:
+    """A chart-width figure with one axes, drawn on the chart canvas (charts.canvas) and laid
+    out by charts.layout ("constrained" for matplotlib's constrained layout). Made with
     matplotlib's object API, not pyplot: no figure manager or window state, which a report of
     twenty charts never needs."""
     apply_theme()
-    fig = Figure(figsize=(WIDTH, height), layout="constrained")
+    engine = OnePassLayout() if layout == "one pass" else layout
+    fig = Figure(figsize=(WIDTH, height), layout=engine)
     ChartCanvas(fig)
     return fig, fig.add_subplot()
 
 
 def finish(fig: Figure, *, title: str, source: str, notes: Sequence[str] = ()) -> Figure:
     """Title at the top left; notes and the source line at the bottom, outside the plot area."""
-    fig.suptitle(wrap(title, 68), x=0.012, ha="left")
+    heading = fig.suptitle(wrap(title, 68), x=0.012, ha="left")
     source = str(source).strip()
     source = source if source.lower().startswith("source") else f"Source: {source}"
     height = fig.get_figheight()
@@ -138,7 +141,10 @@ def finish(fig: Figure, *, title: str, source: str, notes: Sequence[str] = ()) -
     ]:
         fig.text(0.012, y, text, fontsize=8.5, color=colour, ha="left", va="bottom")
         y += line * (text.count("\n") + 1) + 0.04 / height
-    fig.get_layout_engine().set(rect=(0, y + 0.04 / height, 1, 1 - y - 0.04 / height))
+    engine = fig.get_layout_engine()
+    engine.set(rect=(0, y + 0.04 / height, 1, 1 - y - 0.04 / height))
+    if isinstance(engine, OnePassLayout):
+        engine.set(title=heading)
     return fig
 
 
