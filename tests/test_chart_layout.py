@@ -36,7 +36,9 @@ def _compare_long_names():
 def _trend_of_large_numbers():
     frame = drug_crimes_trend()
     frame[["value", "lower_95", "upper_95"]] *= 123_457
-    return charts.trend(frame, title="Crimes", ylabel="Crimes", source=SOURCE, highlight="Charnwood")
+    return charts.trend(
+        frame, title="Crimes", ylabel="Crimes", source=SOURCE, highlight="Charnwood"
+    )
 
 
 def _deciles():
@@ -48,18 +50,28 @@ def _deciles():
 
 CHARTS = {
     "compare_bars": lambda: charts.compare_bars(
-        drug_crimes_2023(), outcome="county_outcome", highlight="Charnwood", benchmark=1.56,
-        benchmark_label="Leicestershire", title="Drug crimes per 1,000 residents, 2023",
-        xlabel="Crimes per 1,000 residents", source=SOURCE,
+        drug_crimes_2023(),
+        outcome="county_outcome",
+        highlight="Charnwood",
+        benchmark=1.56,
+        benchmark_label="Leicestershire",
+        title="Drug crimes per 1,000 residents, 2023",
+        xlabel="Crimes per 1,000 residents",
+        source=SOURCE,
     ),  # fmt: skip
     "compare_bars, long names and key": _compare_long_names,
     "trend": lambda: charts.trend(
-        drug_crimes_trend(), title="Drug crimes per 1,000 residents", ylabel="Crimes per 1,000",
-        source=SOURCE, highlight="Charnwood",
+        drug_crimes_trend(),
+        title="Drug crimes per 1,000 residents",
+        ylabel="Crimes per 1,000",
+        source=SOURCE,
+        highlight="Charnwood",
     ),  # fmt: skip
     "trend, large numbers": _trend_of_large_numbers,
     "spine": lambda: charts.spine(
-        charnwood_profile(), title="Charnwood: area profile", source="OHID Fingertips",
+        charnwood_profile(),
+        title="Charnwood: area profile",
+        source="OHID Fingertips",
         area_label="Charnwood",
     ),  # fmt: skip
     "monthly": lambda: charts.monthly(

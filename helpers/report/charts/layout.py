@@ -86,6 +86,7 @@ class OnePassLayout(LayoutEngine):
                 if _tick_locations(ax) == ticks:  # the new size kept the same ticks: done
                     break
 
+
 def _place(ax, extents: tuple[float, float, float, float]) -> None:
     ax.set_position(Bbox.from_extents(*extents))
     ax.set_in_layout(True)  # set_position takes an axes out of layouts; this one stays in

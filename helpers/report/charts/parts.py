@@ -30,6 +30,8 @@ from helpers.report.charts.theme import (
 )
 from helpers.stats import disclosure
 
+TEXT_LEFT = 0.012  # figure fraction where the title, the keys and the source line start
+
 
 def gc_paused(chart):
     """Run a chart function with the cyclic garbage collector paused.
@@ -130,7 +132,7 @@ def new_figure(height: float, *, layout: str = "one pass") -> tuple[Figure, Axes
 
 def finish(fig: Figure, *, title: str, source: str, notes: Sequence[str] = ()) -> Figure:
     """Title at the top left; notes and the source line at the bottom, outside the plot area."""
-    heading = fig.suptitle(wrap(title, 68), x=0.012, ha="left")
+    heading = fig.suptitle(wrap(title, 68), x=TEXT_LEFT, ha="left")
     source = str(source).strip()
     source = source if source.lower().startswith("source") else f"Source: {source}"
     height = fig.get_figheight()
@@ -139,7 +141,7 @@ def finish(fig: Figure, *, title: str, source: str, notes: Sequence[str] = ()) -
     for text, colour in [(wrap(source, 112), MUTED)] + [
         (wrap(note, 112), INK) for note in reversed(notes)
     ]:
-        fig.text(0.012, y, text, fontsize=8.5, color=colour, ha="left", va="bottom")
+        fig.text(TEXT_LEFT, y, text, fontsize=8.5, color=colour, ha="left", va="bottom")
         y += line * (text.count("\n") + 1) + 0.04 / height
     engine = fig.get_layout_engine()
     engine.set(rect=(0, y + 0.04 / height, 1, 1 - y - 0.04 / height))
@@ -162,10 +164,13 @@ def settle(fig: Figure) -> None:
 
 def legends_above(ax: Axes, groups: Sequence[tuple[list, str | None]]) -> None:
     """Several keys stacked between the title and the plot, the first on top. Offsets are in
-    inches, measured once, so they hold whatever size the layout gives the axes."""
-    from matplotlib.transforms import ScaledTranslation
+    inches, measured once, so they hold whatever size the layout gives the axes. The keys
+    start where the title does, not at the axes: long row names push the axes right, and a
+    key anchored to them would run off the figure."""
+    from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
     fig = ax.figure
+    anchor = blended_transform_factory(fig.transFigure, ax.transAxes)
     renderer = fig.canvas.get_renderer()
     lift = 0.04  # inches above the axes
     stacked = list(reversed([g for g in groups if g[0]]))
@@ -174,8 +179,8 @@ def legends_above(ax: Axes, groups: Sequence[tuple[list, str | None]]) -> None:
         legend = ax.legend(
             handles=handles,
             loc="lower left",
-            bbox_to_anchor=(0, 1),
-            bbox_transform=ax.transAxes + offset,
+            bbox_to_anchor=(TEXT_LEFT, 1),
+            bbox_transform=anchor + offset,
             ncols=min(len(handles), 4),
             borderaxespad=0,
             borderpad=0.2,
