@@ -54,6 +54,9 @@ def clear() -> None:
         _areas_of,
         _names,
         _indexed_areas,
+        _indexed_compendium,
+        indicator_ids,
+        neighbours_of,
     ):
         cached.cache_clear()
     _current[0] = None
@@ -110,6 +113,25 @@ REPORTABLE = ("upper", "lower", "single")
 @cache
 def _indexed_areas() -> pd.DataFrame:
     return national_areas().set_index("area_code")
+
+
+def area_tier(area_code: str) -> str:
+    """ "upper", "lower", "single", "force", "region" or "country" (the areas table's tier)."""
+    return str(_indexed_areas().at[area_code, "tier"])
+
+
+@cache
+def neighbours_of(area_code: str, rank_set: str) -> tuple[str, ...]:
+    """The area's statistical neighbours in `rank_set`, nearest first."""
+    found = load("neighbours")
+    found = found[(found["area_code"] == area_code) & (found["set"] == rank_set)]
+    return tuple(found.sort_values("rank")["neighbour_code"])
+
+
+@cache
+def indicator_ids() -> frozenset[str]:
+    """Every indicator the store has values for."""
+    return frozenset(_values_by_indicator())
 
 
 def report_assessment(area_code: str) -> str | None:
@@ -254,8 +276,13 @@ def _indicator(indicator_id: str, area_codes: tuple[str, ...] | None) -> pd.Data
     return rows.reset_index(drop=True)
 
 
+@cache
+def _indexed_compendium() -> pd.DataFrame:
+    return load("compendium").set_index("id")
+
+
 def compendium_entry(indicator_id: str) -> dict:
-    table = load("compendium").set_index("id")
+    table = _indexed_compendium()
     if indicator_id not in table.index:
         raise NeedsError(
             f"no compendium entry for '{indicator_id}'", fix="add it to data/compendium.yaml"

@@ -25,7 +25,7 @@ class FirstSections:
         own, in its sections, its "More indicators" or its partner data."""
         compendium = store.load("compendium")
         if indicator_ids is None:
-            present = set(store.load("indicator_values")["indicator_id"])
+            present = store.indicator_ids()
             mine = compendium["priority"].eq(self.priority) | (self.priority == "overview")
             indicator_ids = [i for i in compendium.loc[mine, "id"] if i in present]
         entries = {ident: store.compendium_entry(ident) for ident in indicator_ids}

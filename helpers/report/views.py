@@ -23,10 +23,7 @@ def area_codes(area_code: str) -> content.AreaCodes:
     """The codes a report needs: the area, the county (or unitary authority) of the
     assessment, its districts, the force, England."""
     chosen = store.selection()
-    tier = store.national_areas().set_index("area_code").at[area_code, "tier"]
-    rank_set = benchmarks.set_of(tier)
-    found = store.load("neighbours")
-    found = found[(found["area_code"] == area_code) & (found["set"] == rank_set)]
+    rank_set = benchmarks.set_of(store.area_tier(area_code))
     return {
         "area": area_code,
         "is_county": area_code == chosen.upper and bool(chosen.districts),
@@ -34,7 +31,7 @@ def area_codes(area_code: str) -> content.AreaCodes:
         "districts": list(chosen.districts),
         "force": chosen.force_area,
         "england": chosen.england,
-        "neighbours": found.sort_values("rank")["neighbour_code"].tolist(),
+        "neighbours": list(store.neighbours_of(area_code, rank_set)),
         "rank_set": rank_set,
     }
 
