@@ -140,3 +140,25 @@ def test_series_shows_unpublished_period_as_gap():
     gap = frame[frame["period"] == "2023/24"]
     assert len(gap) == 2 and gap["value"].isna().all()
     assert (gap["value_note"] == "Not published for this period").all()
+
+
+def test_clearing_the_store_forgets_everything_it_remembered():
+    """A kernel that outlives a rebuild must not answer from the old store: every cached
+    function of the store module is emptied by store.clear()."""
+    codes = views.area_codes("E07000130")
+    assert codes["neighbours"], "the district should have statistical neighbours"
+    assert "police_drugs" in store.indicator_ids()
+    store.compendium_entry("police_drugs")
+    views.comparison_frame("police_drugs", "E07000130")
+    remembered = {
+        name: function
+        for name, function in vars(store).items()
+        if hasattr(function, "cache_info") and function.cache_info().currsize
+    }
+    assert {"neighbours_of", "indicator_ids", "_indexed_areas", "_indexed_compendium"} <= set(
+        remembered
+    )
+    store.clear()
+    assert {name: f.cache_info().currsize for name, f in remembered.items()} == dict.fromkeys(
+        remembered, 0
+    )
