@@ -225,7 +225,7 @@ def main() -> int:
         # 1. the county batch, three ways (each row printed as it is measured)
         if county:
             n = len(county) * len(notebooks)
-            pool = max(1, min(cores + 1, n))  # helpers.site.run._run_pool's default size
+            pool = max(1, min(cores, n))  # helpers.site.run._run_pool's default size
             print(
                 f"\n1. county batch: {len(county)} area(s) of params/areas.yaml's assessment x "
                 f"{len(notebooks)} notebook(s) = {n} reports"

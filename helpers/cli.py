@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         "--notebooks", help="comma-separated notebook names (default: params/run.yaml)"
     )
     p_run.add_argument("--force", action="store_true", help="rerun reports even if unchanged")
-    p_run.add_argument("--jobs", type=int, help="parallel workers (default: CPU count + 1)")
+    p_run.add_argument("--jobs", type=int, help="parallel workers (default: the CPU count)")
     p_run.add_argument(
         "--scheduler",
         help="local (a process pool, the default), dask (a Dask LocalCluster) or "
