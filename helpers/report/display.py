@@ -215,7 +215,7 @@ class Report(OverviewSections, FirstSections, EditionSections):
             )
 
     def _with_data(self, *, partner: bool) -> list[str]:
-        present = set(store.load("indicator_values")["indicator_id"].unique())
+        present = store.indicator_ids()
         return content.other_indicators(
             store.load("compendium"), present, self.priority, partner=partner
         )
