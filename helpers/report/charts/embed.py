@@ -18,7 +18,7 @@ from helpers.report.charts.parts import gc_paused
 def to_png(fig: Figure) -> bytes:
     """The figure as a 256-colour PNG: a third of the size, no visible change. Drawn once and
     encoded once (savefig with a tight box would draw twice and encode a full-colour PNG
-    first); charts lay themselves out with constrained layout, so nothing needs cropping.
+    first); charts lay themselves out (charts.layout), so nothing needs cropping.
 
     Fast octree keeps solid fills exact and is six times quicker than median cut, which was a
     tenth of a report's run time. It averages the background with the anti-aliased pixels
