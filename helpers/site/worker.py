@@ -160,7 +160,6 @@ def _reset(km) -> None:
 
 
 def worker_run(task: Task) -> ReportResult:
-    import nbformat
     import papermill as pm
 
     started = time.perf_counter()
@@ -171,7 +170,7 @@ def worker_run(task: Task) -> ReportResult:
     try:
         km = _kernel()
         _reset(km)
-        pm.execute_notebook(
+        nb = pm.execute_notebook(
             paths.NOTEBOOKS / f"{task.notebook}.ipynb",
             tmp_nb,
             parameters={"area_code": task.area_code}
@@ -189,8 +188,7 @@ def worker_run(task: Task) -> ReportResult:
         if tmp_nb.exists():
             tmp_nb.replace(executed)  # papermill wrote it with its error banner
         return failed(task, exc, time.perf_counter() - started)
-    tmp_nb.replace(executed)
-    nb = nbformat.read(executed, as_version=4)
+    tmp_nb.replace(executed)  # papermill returns what it wrote: no need to read it back
     # what the page publishes, cell by cell, for the audit that follows every run
     figures = ledger.from_notebook(nb)
     files.write_text(folder / f"{task.notebook}.figures.csv", figures.to_csv(index=False))
